@@ -1,0 +1,2 @@
+// Filled in by its op family; see ../../DESIGN.md (one op, one definition).
+export {};
