@@ -37,13 +37,19 @@ export function defineOp<A = Record<string, never>>(def: OpDef<A>): OpDef<A> {
   return def;
 }
 
-/** The record an op node leaves on the symbolic tensors it produces. */
-export interface OpHistory extends SymbolicHistory {
-  readonly kind: "op";
+/** One application of an op to symbolic (and constant) tensors: a node of a symbolic graph. */
+export interface OpNode {
   readonly op: OpDef<unknown>;
   readonly inputs: AnyTensor[];
   readonly attrs: unknown;
-  readonly outputIndex: number;
+  readonly outputs: SymbolicTensor[];
+}
+
+/** The record an op node leaves on each symbolic tensor it produces. */
+export interface OpHistory extends SymbolicHistory {
+  readonly kind: "op";
+  readonly node: OpNode;
+  readonly index: number;
 }
 
 export type Recorder = (op: OpDef<unknown>, inputs: Tensor[], outputs: Tensor[], attrs: unknown) => void;
@@ -60,16 +66,12 @@ export function applyOp<A>(op: OpDef<A>, inputs: AnyTensor[], attrs: A): AnyTens
   const specs = op.spec(inputs, attrs);
   const outSpecs = Array.isArray(specs) ? specs : [specs];
   if (inputs.some((x) => x instanceof SymbolicTensor)) {
-    return outSpecs.map(
-      (s, i) =>
-        new SymbolicTensor(s.shape.slice(), s.dtype, {
-          kind: "op",
-          op: op as OpDef<unknown>,
-          inputs,
-          attrs,
-          outputIndex: i,
-        } as OpHistory),
-    );
+    const node: OpNode = { op: op as OpDef<unknown>, inputs, attrs, outputs: [] };
+    for (const [i, s] of outSpecs.entries()) {
+      const history: OpHistory = { kind: "op", node, index: i };
+      node.outputs.push(new SymbolicTensor(s.shape.slice(), s.dtype, history));
+    }
+    return node.outputs;
   }
   const concrete = inputs as Tensor[];
   const res = op.forward(concrete, attrs, outSpecs as { shape: Shape; dtype: DType }[]);
