@@ -13,7 +13,7 @@ export function castTensor(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = allocate(dtype, x.size);
   const src = x.data;
-  if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 && !Number.isNaN(src[i]) ? 1 : 0;
+  if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN is true, as in NumPy
   else out.set(src);
   return new Tensor(out, x.shape.slice(), dtype);
 }
