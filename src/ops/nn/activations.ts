@@ -1,2 +1,280 @@
-// Filled in by its op family; see ../../DESIGN.md (one op, one definition).
-export {};
+/**
+ * Activation ops of keras.ops (Keras 3's keras/src/ops/nn.py), float tensors only. The frequent ones
+ * (relu, relu6, sigmoid, silu, gelu, leakyRelu, softplus, softmax, logSoftmax) run one kernel of
+ * src/backend/cpu/activations.ts; the rarer ones are composed from other ops.
+ */
+import { toTensor } from "../../backend/convert.js";
+import { isFloat } from "../../backend/dtypes.js";
+import { kernels } from "../../backend/kernels.js";
+import "../../backend/cpu/activations.js";
+import { normalizeAxes, normalizeAxis } from "../../backend/shape.js";
+import { Tensor } from "../../backend/tensor.js";
+import {
+  abs,
+  add,
+  divide,
+  exp,
+  expm1,
+  greater,
+  greaterEqual,
+  less,
+  logicalAnd,
+  log,
+  minimum,
+  multiply,
+  negative,
+  square,
+  subtract,
+  tanh as tanhOf,
+  where,
+} from "../elementwise.js";
+import { stopGradient } from "../gradient.js";
+import { max, sum } from "../reduction.js";
+import { apply1, defineOp, type GradContext, type OpDef, toAny } from "../registry.js";
+import type { AnyTensor, Out, Spec, TensorInput } from "../types.js";
+
+const T = (x: AnyTensor) => x as Tensor;
+
+/**
+ * A constant in `like`'s dtype. Plain JS numbers passed to element-wise ops are first made float32
+ * by toAnyAll (registry.ts), which rounds constants like 0.1 even next to float64 tensors.
+ */
+export function constant(value: number, like: { dtype: string }): Tensor {
+  return toTensor(value, like.dtype);
+}
+
+/** Throws the TypeError of a float-only op given an int or bool tensor. */
+export function requireFloat(op: string, x: { dtype: string }, what = "x"): void {
+  if (!isFloat(x.dtype as never)) {
+    throw new TypeError(
+      `ops.${op}: ${what} must be a float tensor (float32 or float64), received dtype ${x.dtype}. ` +
+        `Cast it first, e.g. ops.cast(${what}, "float32").`,
+    );
+  }
+}
+
+function floatSpec(op: string) {
+  return ([x]: readonly Spec[]): Spec => {
+    requireFloat(op, x);
+    return { shape: x.shape, dtype: x.dtype };
+  };
+}
+
+// ---------------------------------------------------------------- element-wise, one kernel
+
+interface ActAttrs {
+  alpha: number;
+}
+
+function activationOp(
+  name: string,
+  kernelOp: string,
+  grad: (dy: Tensor, x: Tensor, y: Tensor, alpha: number) => Tensor,
+  publicName = name,
+): OpDef<ActAttrs> {
+  return defineOp<ActAttrs>({
+    name,
+    spec: floatSpec(publicName),
+    forward: ([x], { alpha }, [o]) => {
+      const out = Tensor.empty(o.shape, o.dtype);
+      kernels.activation(kernelOp, x, out, alpha);
+      return out;
+    },
+    grad: ([dy], { inputs: [x], outputs: [y], attrs: { alpha } }: GradContext<ActAttrs>) => [grad(dy, x, y, alpha)],
+  });
+}
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+const RELU = activationOp("relu", "relu", (dy, x) => T(where(greater(x, 0), dy, 0)));
+const RELU6 = activationOp("relu6", "relu6", (dy, x) => T(where(logicalAnd(greater(x, 0), less(x, 6)), dy, 0)));
+const LEAKY_RELU = activationOp("leakyRelu", "leakyRelu", (dy, x, _y, alpha) =>
+  T(where(less(x, 0), multiply(dy, constant(alpha, dy)), dy)),
+);
+const SIGMOID = activationOp("sigmoid", "sigmoid", (dy, _x, y) => T(multiply(dy, multiply(y, subtract(1, y)))));
+// d/dx x·s(x) = s (1 + x (1 - s))
+const SILU = activationOp("silu", "silu", (dy, x) => {
+  const s = sigmoid(x);
+  return T(multiply(dy, multiply(s, add(1, multiply(x, subtract(1, s))))));
+});
+const SOFTPLUS = activationOp("softplus", "softplus", (dy, x) => T(multiply(dy, sigmoid(x))));
+const ERF = activationOp("erf", "erf", (dy, x) =>
+  T(multiply(dy, multiply(constant(2 / Math.sqrt(Math.PI), x), exp(negative(square(x)))))),
+);
+// d/dx x Φ(x) = Φ(x) + x φ(x)
+const GELU = activationOp("gelu", "gelu", (dy, x) => {
+  const cdf = multiply(0.5, add(1, erfInternal(multiply(x, constant(Math.SQRT1_2, x)))));
+  const pdf = multiply(constant(INV_SQRT_2PI, x), exp(multiply(square(x), -0.5)));
+  return T(multiply(dy, add(cdf, multiply(x, pdf))));
+});
+// y = x/2 (1 + tanh u), u = c (x + 0.044715 x³): dy/dx = (1 + t)/2 + x/2 (1 - t²) c (1 + 3·0.044715 x²)
+const GELU_TANH = activationOp(
+  "geluTanh",
+  "geluTanh",
+  (dy, x) => {
+    const x2 = square(x);
+    const c = constant(SQRT_2_OVER_PI, x);
+    const t = T(tanhOf(multiply(c, multiply(x, add(1, multiply(constant(0.044715, x), x2))))));
+    const du = multiply(c, add(1, multiply(constant(3 * 0.044715, x), x2)));
+    const d = add(multiply(0.5, add(1, t)), multiply(multiply(0.5, x), multiply(subtract(1, square(t)), du)));
+    return T(multiply(dy, d));
+  },
+  "gelu",
+);
+
+function act(op: OpDef<ActAttrs>, x: TensorInput, alpha = 0): AnyTensor {
+  return apply1(op, [toAny(x)], { alpha });
+}
+
+/** The error function, used by the exact gelu and its gradient (not exported: ops.erf belongs to math). */
+function erfInternal<A extends TensorInput>(x: A): Out<A> {
+  return act(ERF, x) as Out<A>;
+}
+
+/** max(x, 0). */
+export function relu<A extends TensorInput>(x: A): Out<A> {
+  return act(RELU, x) as Out<A>;
+}
+
+/** min(max(x, 0), 6). */
+export function relu6<A extends TensorInput>(x: A): Out<A> {
+  return act(RELU6, x) as Out<A>;
+}
+
+/** 1 / (1 + e^{-x}), computed without overflow for large |x|. */
+export function sigmoid<A extends TensorInput>(x: A): Out<A> {
+  return act(SIGMOID, x) as Out<A>;
+}
+
+/** x · sigmoid(x). */
+export function silu<A extends TensorInput>(x: A): Out<A> {
+  return act(SILU, x) as Out<A>;
+}
+
+/** Keras's alias of silu. */
+export const swish = silu;
+
+/** log(1 + e^x), as max(x, 0) + log1p(e^{-|x|}) so that large |x| stays finite. */
+export function softplus<A extends TensorInput>(x: A): Out<A> {
+  return act(SOFTPLUS, x) as Out<A>;
+}
+
+/** x where x >= 0, negativeSlope · x elsewhere (Keras's default slope 0.2). */
+export function leakyRelu<A extends TensorInput>(x: A, negativeSlope = 0.2): Out<A> {
+  if (typeof negativeSlope !== "number" || !Number.isFinite(negativeSlope)) {
+    throw new TypeError(`ops.leakyRelu: negativeSlope must be a finite number, received ${negativeSlope}.`);
+  }
+  return act(LEAKY_RELU, x, negativeSlope) as Out<A>;
+}
+
+/**
+ * Gaussian error linear unit. approximate=true (Keras 3's default): x/2 (1 + tanh(√(2/π)(x + 0.044715 x³)));
+ * approximate=false: x Φ(x) = x/2 (1 + erf(x/√2)).
+ */
+export function gelu<A extends TensorInput>(x: A, approximate = true): Out<A> {
+  return act(approximate ? GELU_TANH : GELU, x) as Out<A>;
+}
+
+// ---------------------------------------------------------------- element-wise, composed
+
+function floatArg(op: string, x: TensorInput): AnyTensor {
+  const t = toAny(x);
+  requireFloat(op, t);
+  return t;
+}
+
+/** x where x >= 0, alpha (e^x - 1) elsewhere. */
+export function elu<A extends TensorInput>(x: A, alpha = 1.0): Out<A> {
+  const t = floatArg("elu", x);
+  // expm1 of min(x, 0): the unused branch never overflows, so its (masked) gradient is never NaN.
+  return where(greaterEqual(t, 0), t, multiply(constant(alpha, t), expm1(minimum(t, 0)))) as Out<A>;
+}
+
+const SELU_ALPHA = 1.6732632423543772;
+const SELU_SCALE = 1.0507009873554805;
+
+/** Scaled elu with Klambauer et al.'s constants. */
+export function selu<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("selu", x);
+  return multiply(constant(SELU_SCALE, t), elu(t, SELU_ALPHA)) as Out<A>;
+}
+
+/** Keras 3's hard sigmoid: relu6(x + 3) / 6. */
+export function hardSigmoid<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("hardSigmoid", x);
+  return divide(relu6(add(t, 3)), 6) as Out<A>;
+}
+
+/** x / (1 + |x|). */
+export function softsign<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("softsign", x);
+  return divide(t, add(1, abs(t))) as Out<A>;
+}
+
+// ---------------------------------------------------------------- softmax, logSoftmax
+
+interface AxisAttrs {
+  axis: number;
+}
+
+function axisSpec(op: string) {
+  return ([x]: readonly Spec[], { axis }: AxisAttrs): Spec => {
+    requireFloat(op, x);
+    normalizeAxis(`ops.${op}`, axis, x.shape.length);
+    return { shape: x.shape, dtype: x.dtype };
+  };
+}
+
+const SOFTMAX = defineOp<AxisAttrs>({
+  name: "softmax",
+  spec: axisSpec("softmax"),
+  forward: ([x], { axis }, [o]) => {
+    const out = Tensor.empty(o.shape, o.dtype);
+    kernels.softmax(x, axis, out);
+    return out;
+  },
+  // dx = y (dy - Σ dy·y)
+  grad: ([dy], { outputs: [y], attrs: { axis } }) => [T(multiply(y, subtract(dy, sum(multiply(dy, y), axis, true))))],
+});
+
+const LOG_SOFTMAX = defineOp<AxisAttrs>({
+  name: "logSoftmax",
+  spec: axisSpec("logSoftmax"),
+  forward: ([x], { axis }, [o]) => {
+    const out = Tensor.empty(o.shape, o.dtype);
+    kernels.logSoftmax(x, axis, out);
+    return out;
+  },
+  // dx = dy - softmax(x) Σ dy
+  grad: ([dy], { outputs: [y], attrs: { axis } }) => [T(subtract(dy, multiply(exp(y), sum(dy, axis, true))))],
+});
+
+export type SoftmaxAxis = number | readonly number[] | null;
+
+/** Normalizes softmax's axis: one axis (the kernel's case) or several (composed). */
+function softmaxAxes(op: string, t: AnyTensor, axis: SoftmaxAxis): number[] {
+  return normalizeAxes(`ops.${op}`, axis, t.shape.length);
+}
+
+/**
+ * Softmax along `axis` (default -1). A list of axes (or null: all axes) normalizes over their
+ * product, as Keras does for a tuple.
+ */
+export function softmax<A extends TensorInput>(x: A, axis: SoftmaxAxis = -1): Out<A> {
+  const t = floatArg("softmax", x);
+  const axes = softmaxAxes("softmax", t, axis);
+  if (axes.length === 1) return apply1(SOFTMAX, [t], { axis: axes[0] }) as Out<A>;
+  // The max shift is a constant for differentiation: its gradient would cancel exactly.
+  const e = exp(subtract(t, stopGradient(max(t, axes, true))));
+  return divide(e, sum(e, axes, true)) as Out<A>;
+}
+
+/** log(softmax(x)) along `axis` (default -1), computed as x - max - log Σ e^{x - max}. */
+export function logSoftmax<A extends TensorInput>(x: A, axis: SoftmaxAxis = -1): Out<A> {
+  const t = floatArg("logSoftmax", x);
+  const axes = softmaxAxes("logSoftmax", t, axis);
+  if (axes.length === 1) return apply1(LOG_SOFTMAX, [t], { axis: axes[0] }) as Out<A>;
+  const shifted = subtract(t, stopGradient(max(t, axes, true)));
+  return subtract(shifted, log(sum(exp(shifted), axes, true))) as Out<A>;
+}

@@ -1,0 +1,183 @@
+import { registerKernels } from "../kernels.js";
+import type { Tensor } from "../tensor.js";
+
+/**
+ * Activation kernels: element-wise activations by name, and softmax / logSoftmax along one axis.
+ * The native addon overrides them by the same names and signatures.
+ */
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+const INV_SQRT_PI = 0.5641895835477563;
+const INV_SQRT_2 = Math.SQRT1_2;
+const SQRT_2_OVER_PI = 0.7978845608028654;
+
+/** erf for 0 <= z < 2: e^{-z²} times a series of positive terms (no cancellation). */
+function erfSeries(z: number): number {
+  const z2 = z * z;
+  let term = z;
+  let acc = z;
+  for (let n = 1; n < 100; n++) {
+    term *= (2 * z2) / (2 * n + 1);
+    acc += term;
+    if (term < 1e-17 * acc) break;
+  }
+  return TWO_OVER_SQRT_PI * Math.exp(-z2) * acc;
+}
+
+/** erfc for z >= 2: Laplace's continued fraction, 40 levels give double precision there. */
+function erfcLarge(z: number): number {
+  if (z > 27) return 0;
+  let t = z;
+  for (let k = 40; k >= 1; k--) t = z + k / 2 / t;
+  return (INV_SQRT_PI * Math.exp(-z * z)) / t;
+}
+
+/** The error function, accurate to about 1e-15 relative. */
+export function erf(z: number): number {
+  if (Number.isNaN(z)) return z;
+  if (z >= 2) return 1 - erfcLarge(z);
+  if (z <= -2) return erfcLarge(-z) - 1;
+  return z < 0 ? -erfSeries(-z) : erfSeries(z);
+}
+
+/** 1 - erf(z), without cancellation in the tail z >> 0. */
+export function erfc(z: number): number {
+  if (Number.isNaN(z)) return z;
+  if (z >= 2) return erfcLarge(z);
+  if (z <= -2) return 2 - erfcLarge(-z);
+  return 1 - (z < 0 ? -erfSeries(-z) : erfSeries(z));
+}
+
+function sigmoid1(v: number): number {
+  if (v >= 0) return 1 / (1 + Math.exp(-v));
+  const e = Math.exp(v);
+  return e / (1 + e);
+}
+
+/**
+ * out = f(x) element-wise for the activation named `op`; `alpha` is the parameter of those that
+ * have one (leakyRelu: the negative slope), ignored by the others.
+ */
+function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
+  const X = x.data;
+  const O = out.data;
+  const n = O.length;
+  switch (op) {
+    case "relu":
+      // NaN < 0 is false, so NaN passes through as in NumPy's maximum.
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = v < 0 ? 0 : v;
+      }
+      return;
+    case "relu6":
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = v < 0 ? 0 : v > 6 ? 6 : v;
+      }
+      return;
+    case "leakyRelu":
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = v < 0 ? alpha * v : v;
+      }
+      return;
+    case "sigmoid":
+      for (let i = 0; i < n; i++) O[i] = sigmoid1(X[i]);
+      return;
+    case "silu":
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = v * sigmoid1(v);
+      }
+      return;
+    case "softplus":
+      // log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}): finite for any finite x.
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      }
+      return;
+    case "gelu":
+      // x Φ(x) with Φ(x) = erfc(-x/√2)/2, accurate in the far negative tail too.
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = 0.5 * v * erfc(-v * INV_SQRT_2);
+      }
+      return;
+    case "geluTanh":
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        O[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
+      }
+      return;
+    case "erf":
+      for (let i = 0; i < n; i++) O[i] = erf(X[i]);
+      return;
+    default:
+      throw new Error(`cpu kernel 'activation': unknown op '${op}'.`);
+  }
+}
+
+/** `shape` seen as [outer, n, inner] around `axis`: lane (o, j) holds o*n*inner + j + k*inner, k < n. */
+function lanes(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < shape.length; i++) inner *= shape[i];
+  return { outer, n: shape[axis], inner };
+}
+
+/**
+ * Softmax (or its logarithm) along one axis, stable by subtracting each lane's max. A lane whose
+ * max is ±Infinity gives NaN for softmax where NumPy does too (e.g. all -Infinity).
+ */
+function softmaxImpl(x: Tensor, axis: number, out: Tensor, logarithm: boolean): void {
+  const X = x.data;
+  const O = out.data;
+  const { outer, n, inner } = lanes(x.shape, axis);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const base = o * n * inner + j;
+      let m = -Infinity;
+      for (let k = 0, p = base; k < n; k++, p += inner) {
+        const v = X[p];
+        if (v > m || Number.isNaN(v)) m = v;
+      }
+      if (m === -Infinity) m = 0; // all -Infinity: exp gives 0s, the result NaN as in NumPy.
+      let s = 0;
+      if (logarithm) {
+        for (let k = 0, p = base; k < n; k++, p += inner) s += Math.exp(X[p] - m);
+        const lse = m + Math.log(s);
+        for (let k = 0, p = base; k < n; k++, p += inner) O[p] = X[p] - lse;
+      } else {
+        // One exp per element: store the exponentials, then scale them.
+        for (let k = 0, p = base; k < n; k++, p += inner) {
+          const e = Math.exp(X[p] - m);
+          O[p] = e;
+          s += e;
+        }
+        const r = 1 / s;
+        for (let k = 0, p = base; k < n; k++, p += inner) O[p] *= r;
+      }
+    }
+  }
+}
+
+function softmax(x: Tensor, axis: number, out: Tensor): void {
+  softmaxImpl(x, axis, out, false);
+}
+
+function logSoftmax(x: Tensor, axis: number, out: Tensor): void {
+  softmaxImpl(x, axis, out, true);
+}
+
+declare module "../kernels.js" {
+  interface KernelTable {
+    activation(op: string, x: Tensor, out: Tensor, alpha: number): void;
+    softmax(x: Tensor, axis: number, out: Tensor): void;
+    logSoftmax(x: Tensor, axis: number, out: Tensor): void;
+  }
+}
+
+registerKernels("cpu", { activation, softmax, logSoftmax });
