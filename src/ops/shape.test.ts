@@ -207,6 +207,19 @@ describe("shape ops: gradients (finite differences)", () => {
     checkGrad((a) => ops.concatenate(ops.split(a, [3, 1], -1), -1), [x]);
   });
 
+  it("concatenate of float32 and float64 gives each input a gradient of its own dtype", () => {
+    const a = ops.convertToTensor([1, 2], "float32");
+    const b = ops.convertToTensor([3], "float64");
+    const [ga, gb] = grad((p: Tensor, q: Tensor) => ops.sum(ops.square(ops.concatenate([p, q]))), [0, 1])(
+      a,
+      b,
+    ) as Tensor[];
+    assert.equal(ga.dtype, "float32");
+    assert.equal(gb.dtype, "float64");
+    assert.deepEqual(Array.from(ga.data), [2, 4]);
+    assert.deepEqual(Array.from(gb.data), [6]);
+  });
+
   it("slice and pad in every mode", () => {
     checkGrad((a) => ops.slice(a, [1, 0, 1], [1, -1, 2]), [x]);
     checkGrad(
@@ -342,6 +355,10 @@ describe("shape ops: errors name the op and the shapes", () => {
 
   it("split into unequal sections", () => {
     assert.throws(() => ops.split(x, 2, 1), /ops\.split: cannot split axis 1 of size 3 .*\[2, 3\].* 2 equal sections/);
+  });
+
+  it("split indices that are not integers", () => {
+    assert.throws(() => ops.split(x, [1.5], 1), /ops\.split: split indices must be integers, received \[1\.5\]/);
   });
 
   it("squeeze of a non-1 axis", () => {

@@ -5,7 +5,7 @@ import { isFloat, promoteTypes } from "../backend/dtypes.js";
 import { kernels } from "../backend/kernels.js";
 import { broadcastShapes, normalizeAxes, normalizeAxis, type SpecShape, shapeToString } from "../backend/shape.js";
 import { Tensor } from "../backend/tensor.js";
-import { add, unbroadcast } from "./elementwise.js";
+import { add, cast, unbroadcast } from "./elementwise.js";
 import { sum } from "./reduction.js";
 import { apply1, applyOp, defineOp, toAny, toAnyAll } from "./registry.js";
 import type { AnyTensor, Out, TensorInput } from "./types.js";
@@ -239,7 +239,7 @@ const CONCATENATE = defineOp<{ axis: number }>({
     let at = 0;
     for (const x of inputs.slice(0, -1)) bounds.push((at += x.shape[axis]));
     const parts = split(dy, bounds, axis);
-    return inputs.map((x, i) => (isFloat(x.dtype) ? castTensor(parts[i], x.dtype) : null));
+    return inputs.map((x, i) => (isFloat(x.dtype) ? T(cast(parts[i], x.dtype)) : null));
   },
 });
 
@@ -366,7 +366,9 @@ export function split<A extends TensorInput>(x: A, indicesOrSections: number | r
     }
     attrs = { axis: a, sections: indicesOrSections, indices: null };
   } else {
-    checkInts("ops.split", "split indices", indicesOrSections, -Infinity);
+    if (!indicesOrSections.every(Number.isInteger)) {
+      throw new RangeError(`ops.split: split indices must be integers, received ${JSON.stringify(indicesOrSections)}.`);
+    }
     attrs = { axis: a, sections: null, indices: indicesOrSections.slice() };
   }
   return applyOp(SPLIT, [t], attrs) as Out<A>[];

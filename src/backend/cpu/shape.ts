@@ -99,14 +99,19 @@ function transpose(x: Tensor, perm: readonly number[], out: Tensor): void {
   const counter = new Array<number>(Math.max(rank - 2, 0)).fill(0);
   let base = 0;
   for (let o = 0, ob = 0; o < outer; o++, ob += R * C) {
-    for (let i0 = 0; i0 < R; i0 += BLOCK) {
-      const i1 = Math.min(i0 + BLOCK, R);
-      for (let j0 = 0; j0 < C; j0 += BLOCK) {
-        const j1 = Math.min(j0 + BLOCK, C);
-        for (let i = i0; i < i1; i++) {
-          let s = base + i * sr + j0 * sc;
-          let d = ob + i * C + j0;
-          for (let j = j0; j < j1; j++, s += sc) O[d++] = X[s];
+    if (sc === 1) {
+      // The innermost axis stays contiguous: whole rows copy at once.
+      for (let i = 0; i < R; i++) O.set(X.subarray(base + i * sr, base + i * sr + C), ob + i * C);
+    } else {
+      for (let i0 = 0; i0 < R; i0 += BLOCK) {
+        const i1 = Math.min(i0 + BLOCK, R);
+        for (let j0 = 0; j0 < C; j0 += BLOCK) {
+          const j1 = Math.min(j0 + BLOCK, C);
+          for (let i = i0; i < i1; i++) {
+            let s = base + i * sr + j0 * sc;
+            let d = ob + i * C + j0;
+            for (let j = j0; j < j1; j++, s += sc) O[d++] = X[s];
+          }
         }
       }
     }
