@@ -9,7 +9,12 @@ function dt(dtype: DType | string | undefined, fallback: DType = "float32"): DTy
   return dtype === undefined ? fallback : standardizeDType(dtype, "dtype");
 }
 
-function checkShape(op: string, shape: readonly number[]): number[] {
+function checkShape(op: string, shape: number | readonly number[]): number[] {
+  // NumPy and Keras accept an integer for a 1-D shape.
+  if (typeof shape === "number") shape = [shape];
+  if (!Array.isArray(shape)) {
+    throw new TypeError(`ops.${op}: shape must be an array of non-negative integers, received ${String(shape)}.`);
+  }
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new RangeError(`ops.${op}: shape must hold non-negative integers, received ${shapeToString(shape)}.`);
@@ -23,23 +28,32 @@ export function convertToTensor(
   data: TensorData | import("../backend/variable.js").Variable,
   dtype?: DType | string,
 ): Tensor {
-  const t = toAny(data as TensorInput);
+  const d = dtype === undefined ? undefined : standardizeDType(dtype, "ops.convertToTensor");
+  // Nested arrays go straight to `d` (no float32 detour, which would round integers above 2^24).
+  // bool goes through float64 and castTensor: backend toTensor stores raw numbers in bool tensors.
+  const t = toAny(data as TensorInput, d === "bool" ? "float64" : d);
   if (!(t instanceof Tensor))
     throw new TypeError("ops.convertToTensor: received a symbolic tensor, which holds no values.");
-  return dtype === undefined ? t : castTensor(t, standardizeDType(dtype, "ops.convertToTensor"));
+  return d === undefined ? t : castTensor(t, d);
 }
 
-export function full(shape: readonly number[], fillValue: number | boolean, dtype?: DType | string): Tensor {
+/** The stored value of `v` in `dtype` (bool: nonzero and not NaN is true, as castTensor does). */
+function storedValue(v: number, dtype: DType): number {
+  return dtype === "bool" ? (v !== 0 && !Number.isNaN(v) ? 1 : 0) : v;
+}
+
+/** A tensor of `shape` filled with `fillValue` (float32 unless `dtype` says; bool for a boolean fill). */
+export function full(shape: number | readonly number[], fillValue: number | boolean, dtype?: DType | string): Tensor {
   const t = Tensor.empty(checkShape("full", shape), dt(dtype, typeof fillValue === "boolean" ? "bool" : "float32"));
-  t.data.fill(Number(fillValue));
+  t.data.fill(storedValue(Number(fillValue), t.dtype));
   return t;
 }
 
-export function zeros(shape: readonly number[], dtype?: DType | string): Tensor {
+export function zeros(shape: number | readonly number[], dtype?: DType | string): Tensor {
   return Tensor.empty(checkShape("zeros", shape), dt(dtype));
 }
 
-export function ones(shape: readonly number[], dtype?: DType | string): Tensor {
+export function ones(shape: number | readonly number[], dtype?: DType | string): Tensor {
   return full(shape, 1, dtype);
 }
 
@@ -49,7 +63,7 @@ const FULL_LIKE = defineOp<{ value: number; dtype?: DType }>({
   spec: ([x], { dtype }) => ({ shape: x.shape, dtype: dtype ?? x.dtype }),
   forward: (_x, { value }, [o]) => {
     const t = Tensor.empty(o.shape, o.dtype);
-    if (value !== 0) t.data.fill(value);
+    if (value !== 0) t.data.fill(storedValue(value, o.dtype));
     return t;
   },
 });
@@ -79,6 +93,11 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType | s
     stop = start;
     start = 0;
   }
+  if (![start, stop, step].every(Number.isFinite)) {
+    throw new RangeError(
+      `ops.arange: start, stop and step must be finite numbers, received ${start}, ${stop}, ${step}.`,
+    );
+  }
   if (step === 0) throw new RangeError("ops.arange: step must not be 0.");
   const n = Math.max(0, Math.ceil((stop - start) / step));
   const ints = [start, stop, step].every(Number.isInteger);
@@ -87,8 +106,10 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType | s
   return t;
 }
 
-/** The identity matrix (N×M, ones on diagonal `k`). */
-export function eye(n: number, m: number = n, k = 0, dtype?: DType | string): Tensor {
+/** The N×M matrix with ones on diagonal `k` (0 the main one, > 0 above it, < 0 below); M defaults to N. */
+export function eye(n: number, m?: number | null, k = 0, dtype?: DType | string): Tensor {
+  m = m ?? n;
+  if (!Number.isInteger(k)) throw new RangeError(`ops.eye: k must be an integer, received ${k}.`);
   const t = Tensor.empty(checkShape("eye", [n, m]), dt(dtype));
   for (let i = 0; i < n; i++) {
     const j = i + k;
