@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import type { DType } from "../backend/dtypes.js";
+import { grad } from "../autodiff/grad.js";
 import { kernels } from "../backend/kernels.js";
 import { SymbolicTensor } from "../backend/symbolic_tensor.js";
 import { Tensor } from "../backend/tensor.js";
@@ -199,15 +200,32 @@ describe("ops.matmul", () => {
     });
   });
 
-  it("has gradients of gradients", () => {
-    // d/dA sum((A @ B)^2) = 2 (A B) B^T, itself differentiated through matmul's gradient.
-    checkGrad(
-      (a, b) => {
-        const g = ops.matmul(ops.matmul(a, b), b) as Tensor;
-        return ops.sum(ops.square(g)) as Tensor;
-      },
-      [randomTensor([2, 3], 3), randomTensor([3, 3], 4)],
-    );
+  it("has gradients of gradients (the transposed-flag products and their own gradients)", () => {
+    // The first gradient runs matmul with transB (dA = dY B^T) and transA (dB = A^T dY); the
+    // second differentiates those, reaching every flag combination and the batch reduction.
+    const shapes: [number[], number[]][] = [
+      [
+        [2, 3],
+        [3, 4],
+      ],
+      [
+        [2, 1, 2, 3],
+        [3, 3, 2],
+      ],
+      [[3], [3, 2]],
+    ];
+    shapes.forEach(([sa, sb], i) => {
+      checkGrad(
+        (a, b) => {
+          const [ga, gb] = grad((x: Tensor, y: Tensor) => ops.sum(ops.square(ops.matmul(x, y))) as Tensor, [0, 1])(
+            a,
+            b,
+          ) as Tensor[];
+          return ops.add(ops.sum(ops.multiply(ga, ga)), ops.sum(ops.sin(gb))) as Tensor;
+        },
+        [randomTensor(sa, 60 + i), randomTensor(sb, 70 + i)],
+      );
+    });
   });
 
   it("propagates null dims of symbolic inputs", () => {
@@ -413,6 +431,25 @@ describe("ops.einsum", () => {
         shapes.map((s, k) => randomTensor(s, 50 + 7 * i + k)),
       );
     });
+  });
+
+  it("has gradients of gradients", () => {
+    for (const [sub, sa, sb] of [
+      ["bij,bkj->bik", [2, 3, 2], [2, 2, 2]],
+      ["ij,j->i", [3, 2], [2]],
+      ["ii,ij->j", [2, 2], [2, 3]],
+    ] as [string, number[], number[]][]) {
+      checkGrad(
+        (a, b) => {
+          const g = grad((x: Tensor, y: Tensor) => ops.sum(ops.square(ops.einsum(sub, x, y))) as Tensor, [0, 1])(
+            a,
+            b,
+          ) as Tensor[];
+          return ops.add(ops.sum(ops.square(g[0])), ops.sum(ops.sin(g[1]))) as Tensor;
+        },
+        [randomTensor(sa, 3), randomTensor(sb, 4)],
+      );
+    }
   });
 
   it("propagates null dims of symbolic inputs", () => {

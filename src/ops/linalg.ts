@@ -441,7 +441,6 @@ export function einsum<A extends TensorInput[]>(subscripts: string, ...operands:
 
   const terms2 = subs.map((s) => s.join(""));
   const out = outLabels.join("");
-  if (ts.length === 0) throw new Error("ops.einsum: expected at least one operand.");
   if (ts.length <= 2) return einsumOp(ts, terms2, out, known) as Out<A[number]>;
   // Pairwise from the left, keeping the labels that later operands or the output still need.
   let acc = ts[0];
