@@ -273,6 +273,8 @@ function pairEinsum(xs: Tensor[], subs: readonly string[], out: string, m: Map<s
   const rows = outLabels.filter((l) => inA.has(l) && !inB.has(l)).join("");
   const cols = outLabels.filter((l) => inB.has(l) && !inA.has(l)).join("");
   const inner = [...inA].filter((l) => inB.has(l) && !out.includes(l)).join("");
+  // An output laid out [batch, cols, rows] is the product with the operands swapped: no rearranging.
+  if (out === batch + cols + rows && rows !== "" && cols !== "") return pairEinsum([xs[1], xs[0]], [sb, sa], out, m);
   const size = (s: string) => product([...s].map((l) => m.get(l) as number));
   const [nb, nm, nn, nk] = [size(batch), size(rows), size(cols), size(inner)];
 
