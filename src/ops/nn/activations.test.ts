@@ -9,9 +9,16 @@ import { assertClose, checkGrad, randomTensor } from "../../testing/gradcheck.js
 import { sum } from "../reduction.js";
 import { multiply } from "../elementwise.js";
 import {
+  celu,
   elu,
   gelu,
+  glu,
+  hardShrink,
   hardSigmoid,
+  hardSilu,
+  hardSwish,
+  hardTanh,
+  logSigmoid,
   leakyRelu,
   logSoftmax,
   relu,
@@ -21,8 +28,13 @@ import {
   silu,
   softmax,
   softplus,
+  softShrink,
   softsign,
+  sparsePlus,
+  squareplus,
   swish,
+  tanhShrink,
+  threshold,
 } from "./activations.js";
 
 interface Fixtures {
@@ -33,6 +45,7 @@ interface Fixtures {
   big: number[][];
   bigSoftmax: number[][];
   bigLogSoftmax: number[][];
+  glu: Record<string, unknown>;
 }
 
 const fx: Fixtures = JSON.parse(readFileSync(new URL("./activations.fixtures.json", import.meta.url), "utf8"));
@@ -56,6 +69,19 @@ const ELEMENTWISE: Record<string, Fn> = {
   hardSigmoid,
   gelu_approximate: (x) => gelu(x),
   gelu_exact: (x) => gelu(x, false),
+  logSigmoid,
+  hardSilu,
+  hardTanh,
+  celu: (x) => celu(x),
+  "celu_0.5": (x) => celu(x, 0.5),
+  hardShrink: (x) => hardShrink(x),
+  hardShrink_2: (x) => hardShrink(x, 2),
+  softShrink: (x) => softShrink(x),
+  tanhShrink,
+  squareplus: (x) => squareplus(x),
+  squareplus_1: (x) => squareplus(x, 1),
+  sparsePlus,
+  "threshold_1_-2": (x) => threshold(x, 1, -2),
 };
 
 describe("activations: forward values against NumPy (scripts/fixtures/nn.py)", () => {
@@ -90,8 +116,17 @@ describe("activations: forward values against NumPy (scripts/fixtures/nn.py)", (
     assertClose(gelu(f64([-10]), false), [-7.61985302416047e-23], { rtol: 1e-10 });
   });
 
-  it("swish is silu; hand values of a few ops", () => {
+  it("glu along the last and first axes", () => {
+    assertClose(glu(f64(fx.x3)), f64(fx.glu["-1"]), { rtol: 1e-12 });
+    assertClose(glu(f64(fx.x3), 0), f64(fx.glu["0"]), { rtol: 1e-12 });
+  });
+
+  it("swish is silu, hardSwish is hardSilu; hand values of a few ops", () => {
     assert.equal(swish, silu);
+    assert.equal(hardSwish, hardSilu);
+    assertClose(glu(f64([1, 2, 0, 0])), [0.5, 1]);
+    assertClose(squareplus(f64([0])), [1]);
+    assertClose(logSigmoid(f64([0])), [-Math.LN2]);
     assertClose(relu(f32([-2, 0, 3])), [0, 0, 3]);
     assertClose(sigmoid(f64([0])), [0.5]);
     assertClose(hardSigmoid(f64([-3, 0, 1.5, 3])), [0, 0.5, 0.75, 1]);
@@ -140,7 +175,8 @@ describe("activations: forward values against NumPy (scripts/fixtures/nn.py)", (
 describe("activations: gradients against finite differences", () => {
   // Points away from the kinks (0 and 6) so that central differences are meaningful.
   const x = randomTensor([3, 4], 7, -4, 8);
-  for (let i = 0; i < x.size; i++) if (Math.abs(x.data[i]) < 0.05 || Math.abs(x.data[i] - 6) < 0.05) x.data[i] += 0.2;
+  const kinks = [0, 6, 0.5, -0.5, 1, -1, -3, 3];
+  for (let i = 0; i < x.size; i++) if (kinks.some((k) => Math.abs(x.data[i] - k) < 0.03)) x.data[i] += 0.07;
 
   const cases: Record<string, Fn> = {
     relu,
@@ -157,10 +193,33 @@ describe("activations: gradients against finite differences", () => {
     hardSigmoid,
     "gelu approximate": (t) => gelu(t, true),
     "gelu exact": (t) => gelu(t, false),
+    logSigmoid,
+    hardSilu,
+    hardTanh,
+    "celu(1)": (t) => celu(t),
+    "celu(0.5)": (t) => celu(t, 0.5),
+    "hardShrink(0.5)": (t) => hardShrink(t),
+    "softShrink(0.5)": (t) => softShrink(t),
+    tanhShrink,
+    "squareplus(4)": (t) => squareplus(t),
+    "squareplus(1)": (t) => squareplus(t, 1),
+    sparsePlus,
+    "threshold(1, -2)": (t) => threshold(t, 1, -2),
+    "glu(-1)": (t) => glu(t),
   };
   for (const [name, f] of Object.entries(cases)) {
     it(name, () => checkGrad(f, [x]));
   }
+
+  it("glu(0) and glu(1) on a rank-3 tensor", () => {
+    const x3 = randomTensor([2, 3, 4], 13, -3, 3);
+    checkGrad((t) => glu(t, 0), [x3]);
+    checkGrad((t) => glu(t, 2), [x3]);
+  });
+
+  it("squareplus with b = 0 is relu", () => {
+    assertClose(squareplus(f64([-2, 0, 3]), 0), [0, 0, 3]);
+  });
 
   it("relu's gradient is 0 at 0, leakyRelu's is 1 at 0 (x >= 0 branch)", () => {
     const g = grad((t: Tensor) => sum(relu(t)))(f64([0, 1, -1]));
@@ -230,6 +289,16 @@ describe("activations: symbolic tensors and errors", () => {
       (t) => softmax(t, [1, 2]),
       (t) => logSoftmax(t, 1),
       (t) => logSoftmax(t, [0, 2]),
+      logSigmoid,
+      hardSilu,
+      hardTanh,
+      (t) => celu(t),
+      (t) => hardShrink(t),
+      (t) => softShrink(t),
+      tanhShrink,
+      (t) => squareplus(t),
+      sparsePlus,
+      (t) => threshold(t, 0, 1),
     ];
     for (const f of all) {
       const y = f(s);
@@ -258,6 +327,35 @@ describe("activations: symbolic tensors and errors", () => {
     assert.throws(() => softmax(f32([[1, 2]]), 2), /ops\.softmax: axis 2 is out of range for a tensor of rank 2/);
     assert.throws(() => logSoftmax(s, -4), /ops\.logSoftmax: axis -4 is out of range for a tensor of rank 3/);
     assert.throws(() => softmax(s, [1, 1]), /ops\.softmax: repeated axis/);
+  });
+
+  it("glu halves the axis, and rejects an odd size", () => {
+    const y = glu(new SymbolicTensor([null, 3, 6], "float32"));
+    assert.deepEqual(y.shape, [null, 3, 3]);
+    assert.throws(() => glu(f32([[1, 2, 3]])), /ops\.glu: axis -1 must have an even size .*received shape \[1, 3\]/);
+    assert.throws(() => glu(toTensor([[1, 2]], "int32")), { name: "TypeError", message: /ops\.glu: .*int32/ });
+  });
+
+  it("the composed activations reject int tensors by name", () => {
+    const ints = toTensor([1, -2], "int32");
+    for (const [name, f] of Object.entries({
+      logSigmoid,
+      hardSilu,
+      hardTanh,
+      celu,
+      hardShrink,
+      softShrink,
+      tanhShrink,
+      squareplus,
+      sparsePlus,
+    })) {
+      assert.throws(() => (f as (t: Tensor) => Tensor)(ints), {
+        name: "TypeError",
+        message: new RegExp(`ops\\.${name}: .*int32`),
+      });
+    }
+    assert.throws(() => celu(f32([1]), 0), /ops\.celu: alpha must be a finite non-zero number/);
+    assert.throws(() => squareplus(f32([1]), -1), /ops\.squareplus: b must be >= 0/);
   });
 
   it("leakyRelu rejects a non-finite slope", () => {

@@ -3,26 +3,27 @@
  * (relu, relu6, sigmoid, silu, gelu, leakyRelu, softplus, softmax, logSoftmax) run one kernel of
  * src/backend/cpu/activations.ts; the rarer ones are composed from other ops.
  */
-import { toTensor } from "../../backend/convert.js";
-import { isFloat } from "../../backend/dtypes.js";
 import { kernels } from "../../backend/kernels.js";
 import "../../backend/cpu/activations.js";
-import { normalizeAxes, normalizeAxis } from "../../backend/shape.js";
+import { normalizeAxes, normalizeAxis, shapeToString } from "../../backend/shape.js";
 import { Tensor } from "../../backend/tensor.js";
 import {
   abs,
   add,
+  clip,
   divide,
   exp,
   expm1,
   greater,
   greaterEqual,
   less,
+  lessEqual,
   logicalAnd,
   log,
   minimum,
   multiply,
   negative,
+  sqrt,
   square,
   subtract,
   tanh as tanhOf,
@@ -31,27 +32,11 @@ import {
 import { stopGradient } from "../gradient.js";
 import { max, sum } from "../reduction.js";
 import { apply1, defineOp, type GradContext, type OpDef, toAny } from "../registry.js";
+import { split } from "../shape.js";
 import type { AnyTensor, Out, Spec, TensorInput } from "../types.js";
+import { constant, requireFloat } from "./float_args.js";
 
 const T = (x: AnyTensor) => x as Tensor;
-
-/**
- * A constant in `like`'s dtype. Plain JS numbers passed to element-wise ops are first made float32
- * by toAnyAll (registry.ts), which rounds constants like 0.1 even next to float64 tensors.
- */
-export function constant(value: number, like: { dtype: string }): Tensor {
-  return toTensor(value, like.dtype);
-}
-
-/** Throws the TypeError of a float-only op given an int or bool tensor. */
-export function requireFloat(op: string, x: { dtype: string }, what = "x"): void {
-  if (!isFloat(x.dtype as never)) {
-    throw new TypeError(
-      `ops.${op}: ${what} must be a float tensor (float32 or float64), received dtype ${x.dtype}. ` +
-        `Cast it first, e.g. ops.cast(${what}, "float32").`,
-    );
-  }
-}
 
 function floatSpec(op: string) {
   return ([x]: readonly Spec[]): Spec => {
@@ -277,4 +262,96 @@ export function logSoftmax<A extends TensorInput>(x: A, axis: SoftmaxAxis = -1):
   if (axes.length === 1) return apply1(LOG_SOFTMAX, [t], { axis: axes[0] }) as Out<A>;
   const shifted = subtract(t, stopGradient(max(t, axes, true)));
   return subtract(shifted, log(sum(exp(shifted), axes, true))) as Out<A>;
+}
+
+// ---------------------------------------------------------------- rarer activations (composed)
+
+/** log(sigmoid(x)) = -softplus(-x), finite for large |x|. */
+export function logSigmoid<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("logSigmoid", x);
+  return negative(softplus(negative(t))) as Out<A>;
+}
+
+/** x · hardSigmoid(x) (Keras's hard_silu, also called hard_swish). */
+export function hardSilu<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("hardSilu", x);
+  return multiply(t, hardSigmoid(t)) as Out<A>;
+}
+
+/** Keras's alias of hardSilu. */
+export const hardSwish = hardSilu;
+
+/** clip(x, -1, 1). */
+export function hardTanh<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("hardTanh", x);
+  return clip(t, -1, 1) as Out<A>;
+}
+
+/** max(x, 0) + alpha (e^{min(x, 0)/alpha} - 1). */
+export function celu<A extends TensorInput>(x: A, alpha = 1.0): Out<A> {
+  const t = floatArg("celu", x);
+  if (!(alpha !== 0 && Number.isFinite(alpha))) {
+    throw new RangeError(`ops.celu: alpha must be a finite non-zero number, received ${alpha}.`);
+  }
+  const a = constant(alpha, t);
+  return add(relu(t), multiply(a, expm1(divide(minimum(t, 0), a)))) as Out<A>;
+}
+
+/** Gated linear unit: x split in halves a, b along `axis`, then a · sigmoid(b). */
+export function glu<A extends TensorInput>(x: A, axis = -1): Out<A> {
+  const t = floatArg("glu", x);
+  const ax = normalizeAxis("ops.glu", axis, t.shape.length);
+  const n = t.shape[ax];
+  if (n !== null && n % 2 !== 0) {
+    throw new Error(
+      `ops.glu: axis ${axis} must have an even size to be split in two halves, received shape ${shapeToString(t.shape)}.`,
+    );
+  }
+  const [a, b] = split(t, 2, ax);
+  return multiply(a, sigmoid(b)) as Out<A>;
+}
+
+/** x where |x| > threshold, 0 elsewhere. */
+export function hardShrink<A extends TensorInput>(x: A, threshold = 0.5): Out<A> {
+  const t = floatArg("hardShrink", x);
+  return where(greater(abs(t), constant(threshold, t)), t, 0) as Out<A>;
+}
+
+/** x - threshold above threshold, x + threshold below -threshold, 0 between. */
+export function softShrink<A extends TensorInput>(x: A, threshold = 0.5): Out<A> {
+  const t = floatArg("softShrink", x);
+  const th = constant(threshold, t);
+  return where(greater(t, th), subtract(t, th), where(less(t, negative(th)), add(t, th), 0)) as Out<A>;
+}
+
+/** x - tanh(x). */
+export function tanhShrink<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("tanhShrink", x);
+  return subtract(t, tanhOf(t)) as Out<A>;
+}
+
+/**
+ * (x + sqrt(x² + b)) / 2, a smooth relu (Keras's default b = 4). For x < 0 it is computed as
+ * b / (2 (sqrt(x² + b) - x)), the same value without the cancellation of x + sqrt(x² + b).
+ */
+export function squareplus<A extends TensorInput>(x: A, b = 4): Out<A> {
+  const t = floatArg("squareplus", x);
+  if (!(b >= 0)) throw new RangeError(`ops.squareplus: b must be >= 0, received ${b}.`);
+  if (b === 0) return relu(t) as Out<A>;
+  const bb = constant(b, t);
+  const s = sqrt(add(square(t), bb));
+  return where(greaterEqual(t, 0), multiply(0.5, add(t, s)), divide(bb, multiply(2, subtract(s, t)))) as Out<A>;
+}
+
+/** 0 for x <= -1, (x + 1)²/4 for -1 < x < 1, x for x >= 1. */
+export function sparsePlus<A extends TensorInput>(x: A): Out<A> {
+  const t = floatArg("sparsePlus", x);
+  const mid = multiply(0.25, square(add(t, 1)));
+  return where(lessEqual(t, -1), 0, where(greaterEqual(t, 1), t, mid)) as Out<A>;
+}
+
+/** x where x > threshold, defaultValue elsewhere. */
+export function threshold<A extends TensorInput>(x: A, thresholdValue: number, defaultValue: number): Out<A> {
+  const t = floatArg("threshold", x);
+  return where(greater(t, constant(thresholdValue, t)), t, constant(defaultValue, t)) as Out<A>;
 }

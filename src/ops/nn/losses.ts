@@ -12,10 +12,11 @@ import { sum } from "../reduction.js";
 import { toAny } from "../registry.js";
 import { expandDims, reshape, squeeze } from "../shape.js";
 import type { AnyTensor, Out, TensorInput } from "../types.js";
-import { logSoftmax, requireFloat, softplus } from "./activations.js";
+import { logSoftmax, softplus } from "./activations.js";
+import { requireFloat } from "./float_args.js";
 
 /** Keras's backend.epsilon(): probabilities are clipped to [EPSILON, 1 - EPSILON]. */
-export const EPSILON = 1e-7;
+const EPSILON = 1e-7;
 
 function compatible(a: SpecShape, b: SpecShape): boolean {
   return a.length === b.length && a.every((d, i) => d === null || b[i] === null || d === b[i]);

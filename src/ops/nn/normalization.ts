@@ -10,7 +10,7 @@ import { mean as meanOf } from "../reduction.js";
 import { toAny } from "../registry.js";
 import { reshape, squeeze } from "../shape.js";
 import type { AnyTensor, Out, TensorInput } from "../types.js";
-import { constant, requireFloat } from "./activations.js";
+import { constant, requireFloat } from "./float_args.js";
 
 /**
  * Mean and variance of `x` over `axes` (a number or a list; null: all axes). The variance is the
