@@ -12,3 +12,5 @@ export * from "./nn/normalization.js";
 export * from "./nn/conv.js";
 export * from "./nn/pooling.js";
 export type { AnyTensor, Out, Spec, TensorInput } from "./types.js";
+import "./methods.js";
+export type { TensorMethods } from "./methods.js";

@@ -1,0 +1,193 @@
+import { castTensor } from "../backend/convert.js";
+import { shapeToString } from "../backend/shape.js";
+import { SymbolicTensor } from "../backend/symbolic_tensor.js";
+import { Tensor } from "../backend/tensor.js";
+import { Variable } from "../backend/variable.js";
+import type { LayerHistory } from "../symbolic/node.js";
+import { InputLayer } from "../layers/core/input_layer.js";
+import { type CallOptions, isLeafValue, Layer, type LayerArgs } from "../layers/layer.js";
+import type { AnyTensor } from "../ops/types.js";
+import { flatten, isNested, type Nested, packSequenceAs } from "../tree/index.js";
+import { uniqueName } from "../utils/naming.js";
+import { buildGraph, type Graph, runGraph } from "./graph.js";
+import { predictBatched, type PredictOptions, toInputTensors, type ModelData } from "./predict.js";
+import { summary, type SummaryOptions } from "../utils/summary.js";
+
+export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [k: string]: SymbolicTensor };
+
+export interface ModelArgs extends LayerArgs {
+  /** Functional models: the keras.Input tensors (one, an array, or named in an object). */
+  inputs?: SymbolicStructure;
+  /** Functional models: the output tensors, returned in the same structure. */
+  outputs?: SymbolicStructure;
+}
+
+/**
+ * A model (Keras's Model). Functional when built from `{ inputs, outputs }`; subclassed when a class
+ * extends it and implements `call`. A model is a layer: calling it on new inputs shares its weights.
+ */
+export class Model extends Layer {
+  declare _graph: Graph | null;
+  declare _inputStructure: SymbolicStructure | null;
+  declare _outputStructure: SymbolicStructure | null;
+
+  constructor(args: ModelArgs = {}) {
+    const functional = args.inputs !== undefined || args.outputs !== undefined;
+    super({ ...args, name: args.name ?? (functional && new.target === Model ? uniqueName("functional") : undefined) });
+    this._graph = null;
+    this._inputStructure = null;
+    this._outputStructure = null;
+    if (functional) this.initGraph(args.inputs, args.outputs);
+  }
+
+  /** Makes this model functional: records the graph from `inputs` to `outputs`. */
+  protected initGraph(inputs: SymbolicStructure | undefined, outputs: SymbolicStructure | undefined): void {
+    if (inputs === undefined || outputs === undefined) {
+      throw new Error(`Model '${this.name}': a functional model needs both inputs and outputs.`);
+    }
+    const flatIn = flatten(inputs as Nested<SymbolicTensor>, isLeafValue);
+    const flatOut = flatten(outputs as Nested<SymbolicTensor>, isLeafValue);
+    this._graph = buildGraph(flatIn, flatOut, this.name);
+    this._inputStructure = inputs;
+    this._outputStructure = outputs;
+    this.built = true;
+    this._batchInputShape = flatIn[0]?.shape.slice() ?? null;
+  }
+
+  /** True for models built from inputs and outputs (including Sequential once its input shape is known). */
+  get isFunctional(): boolean {
+    return this._graph !== null;
+  }
+
+  /** The model's keras.Input tensors (functional models). */
+  get inputs(): SymbolicTensor[] {
+    return this.graph("inputs").inputs;
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return this.graph("outputs").outputs;
+  }
+
+  protected graph(what: string): Graph {
+    if (!this._graph) {
+      throw new Error(
+        `Model '${this.name}' has no ${what}: it is not a functional model (build it from keras.Input tensors, or call it first).`,
+      );
+    }
+    return this._graph;
+  }
+
+  override get layers(): Layer[] {
+    const tracked = super.layers;
+    if (!this._graph) return tracked;
+    const out = this._graph.layers.slice();
+    for (const l of tracked) if (!out.includes(l)) out.push(l);
+    return out;
+  }
+
+  /** A layer by name or by index in `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const layers = this.layers;
+    if (typeof nameOrIndex === "number") {
+      const l = layers[nameOrIndex];
+      if (!l)
+        throw new RangeError(
+          `Model '${this.name}'.getLayer: index ${nameOrIndex} is out of range (${layers.length} layers).`,
+        );
+      return l;
+    }
+    const l = layers.find((x) => x.name === nameOrIndex);
+    if (!l) {
+      throw new Error(
+        `Model '${this.name}'.getLayer: no layer named '${nameOrIndex}'. Layers: ${layers.map((x) => x.name).join(", ")}.`,
+      );
+    }
+    return l;
+  }
+
+  override call(inputs: Nested<AnyTensor>, _options: CallOptions): Nested<AnyTensor> {
+    if (!this._graph) {
+      throw new Error(
+        `Model '${this.name}': a subclassed model must implement call(inputs, { training }), or be built from { inputs, outputs }.`,
+      );
+    }
+    const values = this.matchInputs(inputs);
+    const outs = runGraph(this._graph, values);
+    return packSequenceAs(this._outputStructure, outs, isLeafValue) as Nested<AnyTensor>;
+  }
+
+  /** Flattens call inputs in the order of the model's inputs, checking count, shape and dtype. */
+  private matchInputs(inputs: Nested<AnyTensor>): AnyTensor[] {
+    const graph = this._graph as Graph;
+    const structure = this._inputStructure;
+    let flat: unknown[];
+    if (
+      structure &&
+      !Array.isArray(structure) &&
+      !(structure instanceof SymbolicTensor) &&
+      isNested(inputs) &&
+      !Array.isArray(inputs)
+    ) {
+      const obj = inputs as Record<string, unknown>;
+      flat = Object.keys(structure).map((k) => {
+        if (!(k in obj))
+          throw new Error(
+            `Model '${this.name}': missing input '${k}'. Expected inputs: ${Object.keys(structure).join(", ")}.`,
+          );
+        return obj[k];
+      });
+    } else {
+      flat = flatten(inputs, isLeafValue);
+    }
+    if (flat.length !== graph.inputs.length) {
+      throw new Error(
+        `Model '${this.name}' expects ${graph.inputs.length} input(s) (${graph.inputs.map((x) => `'${x.name}' ${shapeToString(x.shape)}`).join(", ")}), received ${flat.length}.`,
+      );
+    }
+    return flat.map((v, i) => {
+      const spec = graph.inputs[i];
+      const t = v instanceof Variable ? v.value : v;
+      if (!(t instanceof Tensor) && !(t instanceof SymbolicTensor)) {
+        throw new TypeError(
+          `Model '${this.name}': input ${i} ('${spec.name}') must be a tensor, received ${typeof t}.`,
+        );
+      }
+      const ok =
+        t.shape.length === spec.shape.length &&
+        spec.shape.every((d, j) => d === null || t.shape[j] === null || d === t.shape[j]);
+      if (!ok) {
+        throw new Error(
+          `Model '${this.name}': input ${i} ('${spec.name}') expects shape ${shapeToString(spec.shape)}, received ${shapeToString(t.shape)}.`,
+        );
+      }
+      if (t instanceof Tensor && t.dtype !== spec.dtype) return castTensor(t, spec.dtype);
+      return t;
+    });
+  }
+
+  /** Runs the model on concrete data in batches (training false); returns outputs in the model's structure. */
+  predict(x: ModelData, options: PredictOptions = {}): Nested<Tensor> {
+    return predictBatched(this, x, options);
+  }
+
+  /** One batch through the model, training false. */
+  predictOnBatch(x: ModelData): Nested<Tensor> {
+    return this.apply(toInputTensors(x, this) as Nested<AnyTensor>, { training: false }) as Nested<Tensor>;
+  }
+
+  /** Prints (and returns) the layer table as Keras's model.summary() does. */
+  summary(options: SummaryOptions = {}): string {
+    return summary(this, options);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, trainable: this.trainable };
+  }
+}
+
+/** The layer node that made a tensor, if any. */
+export function producerOf(t: SymbolicTensor): LayerHistory | null {
+  return t.history?.kind === "layer" ? (t.history as LayerHistory) : null;
+}
+
+export { InputLayer };

@@ -1,0 +1,157 @@
+import type { SpecShape } from "../backend/shape.js";
+import type { SymbolicTensor } from "../backend/symbolic_tensor.js";
+import type { Variable } from "../backend/variable.js";
+import type { Layer } from "../layers/layer.js";
+import type { LayerHistory, Node } from "../symbolic/node.js";
+import { flatten } from "../tree/index.js";
+
+export interface SummaryOptions {
+  /** Print nested models' layers too (Keras's expand_nested). */
+  expandNested?: boolean;
+  /** Where each line goes; `null` prints nothing (the text is still returned). Default: console.log. */
+  printFn?: ((line: string) => void) | null;
+  lineLength?: number;
+}
+
+type ModelLike = Layer & {
+  _graph?: { steps: { kind: string; node: unknown }[]; layers: Layer[] } | null;
+};
+
+/** Shapes as Keras prints them: (None, 784). */
+function shapeText(shape: SpecShape): string {
+  const dims = shape.map((d) => (d === null ? "None" : String(d)));
+  return `(${dims.join(", ")}${dims.length === 1 ? "," : ""})`;
+}
+
+function outputShapeText(layer: Layer): string {
+  const nodes = layer._inboundNodes;
+  let specs: { shape: SpecShape }[] = [];
+  if (nodes.length > 0) specs = flatten(nodes[0].outputs);
+  else if (layer._lastOutputSpec) specs = flatten(layer._lastOutputSpec) as { shape: SpecShape }[];
+  if (specs.length === 0) return "?";
+  if (specs.length === 1) return shapeText(specs[0].shape);
+  return specs.map((s) => shapeText(s.shape)).join(", ");
+}
+
+/** Keras calls a plain Model built from inputs and outputs "Functional". */
+function className(layer: Layer): string {
+  const name = layer.constructor.name;
+  return name === "Model" && (layer as ModelLike)._graph != null ? "Functional" : name;
+}
+
+function paramCount(vars: Variable[]): number {
+  return vars.reduce((n, v) => n + v.peek().size, 0);
+}
+
+function formatBytes(n: number): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${n.toFixed(2)} ${units[u]}`;
+}
+
+function connectedTo(layer: Layer, model: ModelLike): string[] {
+  const steps = model._graph?.steps ?? [];
+  const nodes = steps.filter((s) => s.kind === "layer" && (s.node as Node).layer === layer).map((s) => s.node as Node);
+  const parts = nodes.flatMap((node) =>
+    node.inputTensors.map((t: SymbolicTensor) => {
+      const h = t.history as LayerHistory | null;
+      if (h?.kind !== "layer") return `${t.name}`;
+      const producer = h.node.layer as Layer;
+      const nodeIndex = producer._inboundNodes.indexOf(h.node as Node<Layer>);
+      return `${producer.name}[${Math.max(nodeIndex, 0)}][${h.index}]`;
+    }),
+  );
+  return parts.length ? parts : ["-"];
+}
+
+function wrap(text: string, width: number): string[] {
+  if (text.length <= width) return [text];
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += width) out.push(text.slice(i, i + width));
+  return out;
+}
+
+/** model.summary(): the layer table as Keras 3 prints it, with total/trainable/non-trainable params. */
+export function summary(model: Layer, options: SummaryOptions = {}): string {
+  const m = model as ModelLike;
+  const functional = m._graph != null;
+  const layers = m.layers;
+  // As Keras decides: one input, every layer called once on at most one tensor.
+  const layerSteps = (m._graph?.steps ?? []).filter((s) => s.kind === "layer").map((s) => s.node as Node);
+  const sequentialLike =
+    !functional ||
+    m.constructor.name === "Sequential" ||
+    (new Set(layerSteps.map((n) => n.layer)).size === layerSteps.length &&
+      layerSteps.every((n) => n.inputTensors.length <= 1) &&
+      (m._graph as unknown as { inputs: unknown[] }).inputs.length === 1);
+  const headers = sequentialLike
+    ? ["Layer (type)", "Output Shape", "Param #"]
+    : ["Layer (type)", "Output Shape", "Param #", "Connected to"];
+  const lineLength = options.lineLength ?? (sequentialLike ? 79 : 107);
+  const fractions = sequentialLike ? [0.45, 0.35, 0.2] : [0.3, 0.25, 0.15, 0.3];
+  const widths = fractions.map((f) => Math.max(8, Math.floor((lineLength - headers.length - 1) * f) - 2));
+
+  const rows: string[][][] = [];
+  const addRows = (ls: Layer[], owner: ModelLike, depth: number) => {
+    for (const layer of ls) {
+      const indent = " ".repeat(depth * 2);
+      const built = layer.built || layer.weights.length > 0;
+      const params = built ? paramCount(layer.weights).toLocaleString("en-US") : "0 (unbuilt)";
+      const cells = [
+        wrap(`${indent}${layer.name} (${className(layer)})`, widths[0]),
+        wrap(outputShapeText(layer), widths[1]),
+        [params],
+      ];
+      if (!sequentialLike) cells.push(connectedTo(layer, owner).flatMap((c) => wrap(c, widths[3])));
+      rows.push(cells);
+      const inner = layer as ModelLike;
+      if (options.expandNested && inner._graph != null && inner !== owner && inner.layers.length > 0) {
+        addRows(inner.layers, inner, depth + 1);
+      }
+    }
+  };
+  addRows(layers, m, 0);
+
+  const pad = (s: string, w: number, right: boolean) => (right ? s.padStart(w) : s.padEnd(w));
+  const line = (l: string, mid: string, r: string, fill: string) =>
+    l + widths.map((w) => fill.repeat(w + 2)).join(mid) + r;
+  const rowLines = (cells: string[][], sep: string) => {
+    const height = Math.max(...cells.map((c) => c.length));
+    const out: string[] = [];
+    for (let i = 0; i < height; i++) {
+      out.push(sep + cells.map((c, j) => ` ${pad(c[i] ?? "", widths[j], j === 2)} `).join(sep) + sep);
+    }
+    return out;
+  };
+
+  const lines: string[] = [];
+  lines.push(`Model: "${model.name}"`);
+  lines.push(line("┏", "┳", "┓", "━"));
+  lines.push(
+    ...rowLines(
+      headers.map((h) => [h]),
+      "┃",
+    ),
+  );
+  lines.push(line("┡", "╇", "┩", "━"));
+  rows.forEach((cells, i) => {
+    if (i > 0) lines.push(line("├", "┼", "┤", "─"));
+    lines.push(...rowLines(cells, "│"));
+  });
+  lines.push(line("└", "┴", "┘", "─"));
+  const weights = model.weights;
+  const trainable = paramCount(model.trainableWeights);
+  const total = paramCount(weights);
+  const bytes = (n: number) => formatBytes(n * 4);
+  lines.push(` Total params: ${total.toLocaleString("en-US")} (${bytes(total)})`);
+  lines.push(` Trainable params: ${trainable.toLocaleString("en-US")} (${bytes(trainable)})`);
+  lines.push(` Non-trainable params: ${(total - trainable).toLocaleString("en-US")} (${bytes(total - trainable)})`);
+  const text = lines.join("\n");
+  const print = options.printFn === undefined ? console.log : options.printFn;
+  if (print) for (const l of lines) print(l);
+  return text;
+}
