@@ -82,7 +82,8 @@ export class Layer {
   declare _callLosses: AnyTensor[];
   declare _inboundNodes: Node<Layer>[];
   declare _batchInputShape: SpecShape | null;
-  declare _lastOutputSpec: Nested<{ shape: SpecShape; dtype: DType }> | null;
+  /** Output shapes of the last concrete call (for summaries of subclassed models). */
+  declare _lastOutputShapes: SpecShape[] | null;
 
   constructor(args: LayerArgs = {}) {
     // Instances are functions so that `layer(x)` works; subclass fields land on this object.
@@ -102,7 +103,7 @@ export class Layer {
     self._ownNonTrainable = [];
     self._callLosses = [];
     self._inboundNodes = [];
-    self._lastOutputSpec = null;
+    self._lastOutputShapes = null;
     self.activityRegularizer = args.activityRegularizer ? regularizers.get(args.activityRegularizer) : null;
     self._batchInputShape = args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : null;
     // biome-ignore lint/correctness/noConstructorReturn: callable instances (see above).
@@ -332,7 +333,7 @@ export class Layer {
     if (outermost) this.clearCallLosses();
     return withCallContext(this, training, () => {
       const out = this.call(args as Nested<AnyTensor>, { ...callOptions, training: training ?? false });
-      this._lastOutputSpec = mapStructure(out, (t) => ({ shape: t.shape, dtype: t.dtype }));
+      this._lastOutputShapes = flatten(out, isLeafValue).map((t) => (t as AnyTensor).shape);
       const outMask = this.computeMask(args as Nested<AnyTensor>, mask ?? null);
       if (outMask !== null) {
         const flatOut = flatten(out);

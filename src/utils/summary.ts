@@ -25,12 +25,11 @@ function shapeText(shape: SpecShape): string {
 
 function outputShapeText(layer: Layer): string {
   const nodes = layer._inboundNodes;
-  let specs: { shape: SpecShape }[] = [];
-  if (nodes.length > 0) specs = flatten(nodes[0].outputs);
-  else if (layer._lastOutputSpec) specs = flatten(layer._lastOutputSpec) as { shape: SpecShape }[];
-  if (specs.length === 0) return "?";
-  if (specs.length === 1) return shapeText(specs[0].shape);
-  return specs.map((s) => shapeText(s.shape)).join(", ");
+  let shapes: SpecShape[] = [];
+  if (nodes.length > 0) shapes = flatten(nodes[0].outputs).map((t) => t.shape);
+  else if (layer._lastOutputShapes) shapes = layer._lastOutputShapes;
+  if (shapes.length === 0) return "?";
+  return shapes.map(shapeText).join(", ");
 }
 
 /** Keras calls a plain Model built from inputs and outputs "Functional". */
