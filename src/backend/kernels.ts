@@ -30,10 +30,34 @@ export function registerKernels(backend: Backend, impls: Partial<KernelTable>): 
   resolve();
 }
 
-/** Which kernels are in use, kernel by kernel. */
-export function backendInfo(): { kernels: Record<string, Backend>; forcedTypeScript: boolean } {
+/** The kernels one backend registered (native kernels call their cpu twins for the cases they skip). */
+export function backendKernels(backend: Backend): Partial<KernelTable> {
+  return tables[backend];
+}
+
+/** What the native addon reports about itself (set by src/backend/native when it loads). */
+export interface NativeInfo {
+  loaded: boolean;
+  /** Why it is not in use, when it is not. */
+  error?: string;
+  path?: string;
+  onednn?: string;
+  threadingRuntime?: string;
+  isa?: string;
+  threads?: number;
+  cores?: number;
+}
+
+let nativeInfo: () => NativeInfo = () => ({ loaded: false, error: "loader not imported" });
+
+export function setNativeInfo(provider: () => NativeInfo): void {
+  nativeInfo = provider;
+}
+
+/** Which kernels are in use, kernel by kernel, and the state of the native addon. */
+export function backendInfo(): { kernels: Record<string, Backend>; forcedTypeScript: boolean; native: NativeInfo } {
   const out: Record<string, Backend> = {};
   const native = tables.native as Record<string, unknown>;
   for (const name of Object.keys(kernels)) out[name] = !forceTypeScript && native[name] ? "native" : "cpu";
-  return { kernels: out, forcedTypeScript: forceTypeScript };
+  return { kernels: out, forcedTypeScript: forceTypeScript, native: nativeInfo() };
 }

@@ -1,0 +1,14 @@
+{
+  "targets": [
+    {
+      "target_name": "keras_ts_native",
+      "sources": ["native/src/addon.cc", "native/src/matmul.cc", "native/src/elementwise.cc"],
+      "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fno-math-errno"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "ldflags": ["-fopenmp"],
+      "libraries": ["-ldnnl"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

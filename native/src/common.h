@@ -1,0 +1,35 @@
+// Shared helpers of the keras-ts addon: the oneDNN engine and stream, thread count, and
+// reading Float32Array arguments in place (their data pointer, byte offset included).
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace kts {
+
+dnnl::engine& engine();
+dnnl::stream& stream();
+
+// Threads used by oneDNN and by the addon's own loops (OpenMP); default: every core.
+int numThreads();
+void setNumThreads(int n);
+// Bumped when the thread count changes: cached primitives were planned for the old count.
+uint64_t threadEpoch();
+
+inline float* f32(const Napi::Value& v, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    throw Napi::TypeError::New(v.Env(), std::string("keras-ts native: ") + what + " must be a Float32Array");
+  }
+  return v.As<Napi::Float32Array>().Data();
+}
+
+inline size_t f32Length(const Napi::Value& v) { return v.As<Napi::Float32Array>().ElementLength(); }
+
+inline int64_t i64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
+
+void initMatmul(Napi::Env env, Napi::Object exports);
+void initElementwise(Napi::Env env, Napi::Object exports);
+
+}  // namespace kts
