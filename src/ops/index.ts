@@ -1,16 +1,142 @@
-/** `keras.ops`: every op works on concrete tensors (computes) and symbolic tensors (records a node). */
-export * from "./creation.js";
-export * from "./elementwise.js";
-export * from "./reduction.js";
-export * from "./shape.js";
-export * from "./indexing.js";
-export * from "./linalg.js";
-export * from "./gradient.js";
-export * from "./nn/activations.js";
-export * from "./nn/losses.js";
-export * from "./nn/normalization.js";
-export * from "./nn/conv.js";
-export * from "./nn/pooling.js";
-export type { AnyTensor, Out, Spec, TensorInput } from "./types.js";
+/**
+ * `keras.ops`: Keras 3's ops in camelCase. Every op works on concrete tensors (computes) and on
+ * symbolic tensors (records a node), and has a gradient where one exists.
+ */
 import "./methods.js";
+
+export {
+  arange,
+  convertToTensor,
+  copy,
+  eye,
+  full,
+  fullLike,
+  ones,
+  onesLike,
+  size,
+  tensor,
+  zeros,
+  zerosLike,
+} from "./creation.js";
+export {
+  abs,
+  add,
+  arctan2,
+  cast,
+  ceil,
+  clip,
+  cos,
+  divide,
+  equal,
+  exp,
+  expm1,
+  floor,
+  floorDivide,
+  greater,
+  greaterEqual,
+  isfinite,
+  isnan,
+  less,
+  lessEqual,
+  log,
+  log1p,
+  logicalAnd,
+  logicalNot,
+  logicalOr,
+  maximum,
+  minimum,
+  mod,
+  multiply,
+  negative,
+  notEqual,
+  power,
+  reciprocal,
+  round,
+  rsqrt,
+  sign,
+  sin,
+  sqrt,
+  square,
+  subtract,
+  tan,
+  tanh,
+  where,
+} from "./elementwise.js";
+export {
+  all,
+  any,
+  argmax,
+  argmin,
+  type Axis,
+  cumprod,
+  cumsum,
+  logsumexp,
+  max,
+  mean,
+  min,
+  prod,
+  std,
+  sum,
+  variance,
+  variance as var,
+} from "./reduction.js";
+export {
+  broadcastTo,
+  concatenate,
+  expandDims,
+  flip,
+  pad,
+  type PadWidth,
+  repeat,
+  reshape,
+  slice,
+  split,
+  squeeze,
+  stack,
+  tile,
+  transpose,
+} from "./shape.js";
+export { oneHot, take, takeAlongAxis } from "./indexing.js";
+export { dot, einsum, matmul } from "./linalg.js";
+export { stopGradient } from "./gradient.js";
+export {
+  celu,
+  elu,
+  gelu,
+  glu,
+  hardShrink,
+  hardSigmoid,
+  hardSilu,
+  hardSwish,
+  hardTanh,
+  leakyRelu,
+  logSigmoid,
+  logSoftmax,
+  relu,
+  relu6,
+  selu,
+  sigmoid,
+  silu,
+  softmax,
+  softplus,
+  softShrink,
+  softsign,
+  sparsePlus,
+  squareplus,
+  swish,
+  tanhShrink,
+  threshold,
+} from "./nn/activations.js";
+export { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from "./nn/losses.js";
+export { batchNormalization, moments } from "./nn/normalization.js";
+export {
+  type ConvOptions,
+  type ConvTransposeOptions,
+  conv,
+  convTranspose,
+  depthwiseConv,
+  separableConv,
+} from "./nn/conv.js";
+export { averagePool, maxPool } from "./nn/pooling.js";
 export type { TensorMethods } from "./methods.js";
+export type { AnyTensor, Out, Spec, TensorInput } from "./types.js";

@@ -18,11 +18,7 @@ export interface Spec {
 }
 
 /**
- * The result type of an op given the union of its tensor arguments: symbolic when a symbolic tensor
- * is among them and no concrete tensor type is, concrete otherwise.
+ * The result type of an op given the union of its tensor arguments: symbolic as soon as a symbolic
+ * tensor is among them (a concrete tensor mixed in becomes a constant of the graph), concrete otherwise.
  */
-export type Out<T> = [Extract<T, SymbolicTensor>] extends [never]
-  ? Tensor
-  : [Exclude<T, SymbolicTensor | number | boolean>] extends [never]
-    ? SymbolicTensor
-    : Tensor;
+export type Out<T> = 0 extends 1 & T ? Tensor : [Extract<T, SymbolicTensor>] extends [never] ? Tensor : SymbolicTensor;
