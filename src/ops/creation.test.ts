@@ -49,6 +49,8 @@ describe("zeros, ones, full", () => {
     // bool stores 1 for any nonzero value.
     assert.deepEqual(Array.from(full([2], 5, "bool").data), [1, 1]);
     assert.deepEqual(Array.from(full([2], 0, "bool").data), [0, 0]);
+    // NaN is true, as castTensor and NumPy have it.
+    assert.deepEqual(full([1], Number.NaN, "bool").toArray(), [true]);
   });
 
   it("reject bad shapes and dtypes with messages naming the op", () => {

@@ -37,9 +37,9 @@ export function convertToTensor(
   return d === undefined ? t : castTensor(t, d);
 }
 
-/** The stored value of `v` in `dtype` (bool: nonzero and not NaN is true, as castTensor does). */
+/** The stored value of `v` in `dtype` (bool: nonzero, NaN included, is 1, as castTensor does). */
 function storedValue(v: number, dtype: DType): number {
-  return dtype === "bool" ? (v !== 0 && !Number.isNaN(v) ? 1 : 0) : v;
+  return dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
 }
 
 /** A tensor of `shape` filled with `fillValue` (float32 unless `dtype` says; bool for a boolean fill). */
