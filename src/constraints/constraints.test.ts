@@ -119,6 +119,16 @@ describe("MinMaxNorm", () => {
       ],
       { rtol: 1e-12, atol: 0 },
     );
+    // rate 0.3 (not a float32 number): desired = 0.3 · 2 + 0.7 · 5 for n = 5.
+    const d = 0.3 * 2 + (1 - 0.3) * 5;
+    assertClose(
+      new MinMaxNorm({ minValue: 1, maxValue: 2, rate: 0.3 }).call(w()),
+      [
+        [3 * (d / (5 + EPS)), 0],
+        [4 * (d / (5 + EPS)), 0.5 * ((0.3 * 1 + (1 - 0.3) * 0.5) / (0.5 + EPS))],
+      ],
+      { rtol: 1e-14, atol: 0 },
+    );
     // Defaults: minValue 0, maxValue 1, rate 1, axis 0.
     assertClose(new MinMaxNorm().call(w()), new MaxNorm({ maxValue: 1 }).call(w()), { rtol: 1e-12, atol: 0 });
   });

@@ -2,6 +2,7 @@
  * Weight constraints (Keras's constraints): projections applied to a weight after each optimizer
  * update. MaxNorm, NonNeg, UnitNorm, MinMaxNorm, with Keras's formulas and epsilon 1e-7.
  */
+import { toTensor } from "../backend/convert.js";
 import { isFloat } from "../backend/dtypes.js";
 import { shapeToString } from "../backend/shape.js";
 import type { Tensor } from "../backend/tensor.js";
@@ -44,6 +45,9 @@ export class FunctionConstraint extends Constraint {
 
 // Keras's backend.epsilon().
 const EPSILON = 1e-7;
+
+/** A scalar in w's dtype: plain numbers given to ops are made float32 first (toAnyAll, ops/registry.ts). */
+const scalar = (value: number, w: Tensor) => toTensor(value, w.dtype);
 
 export type ConstraintAxis = number | number[];
 
@@ -102,7 +106,7 @@ export class MaxNorm extends Constraint {
   override call(w: Tensor): Tensor {
     const n = norms("MaxNorm", w, this.axis);
     const desired = clip(n, 0, this.maxValue);
-    return multiply(w, divide(desired, add(EPSILON, n)));
+    return multiply(w, divide(desired, add(scalar(EPSILON, w), n)));
   }
 
   override getConfig(): Record<string, unknown> {
@@ -134,7 +138,7 @@ export class UnitNorm extends Constraint {
   }
 
   override call(w: Tensor): Tensor {
-    return divide(w, add(EPSILON, norms("UnitNorm", w, this.axis)));
+    return divide(w, add(scalar(EPSILON, w), norms("UnitNorm", w, this.axis)));
   }
 
   override getConfig(): Record<string, unknown> {
@@ -174,8 +178,11 @@ export class MinMaxNorm extends Constraint {
 
   override call(w: Tensor): Tensor {
     const n = norms("MinMaxNorm", w, this.axis);
-    const desired = add(multiply(this.rate, clip(n, this.minValue, this.maxValue)), multiply(1 - this.rate, n));
-    return multiply(w, divide(desired, add(EPSILON, n)));
+    const desired = add(
+      multiply(scalar(this.rate, w), clip(n, this.minValue, this.maxValue)),
+      multiply(scalar(1 - this.rate, w), n),
+    );
+    return multiply(w, divide(desired, add(scalar(EPSILON, w), n)));
   }
 
   override getConfig(): Record<string, unknown> {

@@ -44,6 +44,9 @@ describe("L1, L2, L1L2", () => {
   it("keep the input's float dtype", () => {
     const x64 = toTensor([1, -2], "float64");
     assert.equal((new L1(0.1).call(x64) as Tensor).dtype, "float64");
+    // The factors keep float64 precision (0.1 is not rounded to float32 on the way).
+    assert.equal(value(new L1(0.1).call(x64)), 0.1 * 3);
+    assert.equal(value(new L2(0.1).call(x64)), 0.1 * 5);
     assert.equal((new L1L2({ l1: 0.1, l2: 0.1 }).call(x64) as Tensor).dtype, "float64");
   });
   it("are differentiable", () => {

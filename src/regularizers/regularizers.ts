@@ -2,6 +2,7 @@
  * Weight and activity penalties (Keras's regularizers): L1, L2, L1L2, OrthogonalRegularizer. Each
  * computes a scalar with ops, so it works on symbolic tensors and is differentiable in training.
  */
+import { toTensor } from "../backend/convert.js";
 import { isFloat } from "../backend/dtypes.js";
 import { shapeToString } from "../backend/shape.js";
 import { eye, zerosLike } from "../ops/creation.js";
@@ -51,6 +52,9 @@ function factorArg(where: string, name: string, value: unknown): number {
   return value;
 }
 
+/** A scalar in x's dtype: plain numbers given to ops are made float32 first (toAnyAll, ops/registry.ts). */
+const scalar = (value: number, x: AnyTensor) => toTensor(value, x.dtype);
+
 function floatInput(where: string, x: AnyTensor): void {
   if (!isFloat(x.dtype)) {
     throw new TypeError(`${where}: requires a float tensor (float32 or float64), received dtype ${x.dtype}.`);
@@ -69,7 +73,7 @@ export class L1 extends Regularizer {
 
   override call(x: AnyTensor): AnyTensor {
     floatInput("L1", x);
-    return multiply(this.l1, sum(abs(x)));
+    return multiply(scalar(this.l1, x), sum(abs(x)));
   }
 
   override getConfig(): Record<string, unknown> {
@@ -89,7 +93,7 @@ export class L2 extends Regularizer {
 
   override call(x: AnyTensor): AnyTensor {
     floatInput("L2", x);
-    return multiply(this.l2, sum(square(x)));
+    return multiply(scalar(this.l2, x), sum(square(x)));
   }
 
   override getConfig(): Record<string, unknown> {
@@ -117,9 +121,9 @@ export class L1L2 extends Regularizer {
     floatInput("L1L2", x);
     // Keras starts from a zero of x's dtype; zerosLike keeps it a (symbolic, if x is) tensor.
     let r: AnyTensor | null = null;
-    if (this.l1 !== 0) r = multiply(this.l1, sum(abs(x)));
+    if (this.l1 !== 0) r = multiply(scalar(this.l1, x), sum(abs(x)));
     if (this.l2 !== 0) {
-      const t = multiply(this.l2, sum(square(x)));
+      const t = multiply(scalar(this.l2, x), sum(square(x)));
       r = r === null ? t : add(r, t);
     }
     return r ?? zerosLike(sum(x));
@@ -171,11 +175,11 @@ export class OrthogonalRegularizer extends Regularizer {
       );
     }
     // Keras's ops.normalize(x, axis, order=2): x · rsqrt(max(Σx², ε²)), finite for zero vectors.
-    const u = multiply(x, rsqrt(maximum(sum(square(x), rows ? 1 : 0, true), EPSILON * EPSILON)));
+    const u = multiply(x, rsqrt(maximum(sum(square(x), rows ? 1 : 0, true), scalar(EPSILON * EPSILON, x))));
     const product = rows ? matmul(u, transpose(u)) : matmul(transpose(u), u);
     const offDiagonal = multiply(product, subtract(1, eye(size, size, 0, x.dtype)));
     const numPairs = (size * (size - 1)) / 2;
-    return multiply((this.factor * 0.5) / numPairs, sum(abs(offDiagonal)));
+    return multiply(scalar((this.factor * 0.5) / numPairs, x), sum(abs(offDiagonal)));
   }
 
   override getConfig(): Record<string, unknown> {
