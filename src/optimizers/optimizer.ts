@@ -1,0 +1,497 @@
+/**
+ * The optimizer base class, after Keras 3's keras/src/optimizers/base_optimizer.py: iterations and
+ * learning-rate variables, lazily built slot variables named and ordered as Keras names and orders
+ * them, null-gradient filtering, clipping, decoupled weight decay, variable constraints and EMA.
+ * Each subclass's update runs as one fused kernel per variable (src/backend/cpu/optimizers.ts).
+ */
+import "../backend/cpu/optimizers.js";
+import { type DType, isFloat } from "../backend/dtypes.js";
+import { kernels } from "../backend/kernels.js";
+import { shapeToString, shapesEqual } from "../backend/shape.js";
+import { Tensor } from "../backend/tensor.js";
+import type { TensorData } from "../backend/convert.js";
+import { Variable } from "../backend/variable.js";
+import { multiply } from "../ops/elementwise.js";
+import type { TensorInput, Out } from "../ops/types.js";
+import { toSnakeCase, uniqueName } from "../utils/naming.js";
+import { clipByGlobalNorm, clipByNorm, clipByValue, scaleTensor } from "./clipping.js";
+import { isKerasObjectConfig, type KerasObjectConfig } from "./config_keys.js";
+import { deserialize as deserializeSchedule, serialize as serializeSchedule } from "./schedules/index.js";
+import { LearningRateSchedule } from "./schedules/learning_rate_schedule.js";
+
+/** A fixed rate, a schedule, or a function of the step (the number of updates applied so far). */
+export type LearningRate = number | LearningRateSchedule | ((step: number) => number);
+
+/** Keras 3's BaseOptimizer keyword arguments, camelCase. */
+export interface OptimizerArgs {
+  learningRate?: LearningRate | KerasObjectConfig;
+  /** Decoupled weight decay: `v -= v * weightDecay * lr` before each update. */
+  weightDecay?: number | null;
+  /** Clip each gradient to this L2 norm. */
+  clipnorm?: number | null;
+  /** Clip each gradient element to [-clipvalue, clipvalue]. */
+  clipvalue?: number | null;
+  /** Clip all gradients together to this global L2 norm. */
+  globalClipnorm?: number | null;
+  /** Keep an exponential moving average of the trained variables. */
+  useEma?: boolean;
+  emaMomentum?: number;
+  /** Every this many steps, overwrite the variables with their moving averages. */
+  emaOverwriteFrequency?: number | null;
+  /** Gradients are divided by this before the update (the loss having been multiplied by it). */
+  lossScaleFactor?: number | null;
+  /** Not supported yet: must stay null. */
+  gradientAccumulationSteps?: number | null;
+  name?: string;
+}
+
+/** Either the learning rate (Keras's first positional argument) or the options object. */
+export function splitArgs<A extends OptimizerArgs>(first: LearningRate | A | undefined, rest: A | undefined): A {
+  if (first === undefined) return { ...(rest ?? {}) } as A;
+  if (typeof first === "number" || typeof first === "function" || first instanceof LearningRateSchedule) {
+    return { ...(rest ?? {}), learningRate: first } as A;
+  }
+  return { ...first, ...(rest ?? {}) };
+}
+
+const optional = (x: number | null | undefined): number | null => (x === undefined ? null : x);
+
+export abstract class Optimizer {
+  /** Keras's class name ("Adam"), used for naming, errors and serialization. */
+  static className = "Optimizer";
+
+  readonly name: string;
+  weightDecay: number | null;
+  readonly clipnorm: number | null;
+  readonly clipvalue: number | null;
+  readonly globalClipnorm: number | null;
+  readonly useEma: boolean;
+  readonly emaMomentum: number;
+  readonly emaOverwriteFrequency: number | null;
+  readonly lossScaleFactor: number | null;
+  readonly gradientAccumulationSteps: number | null;
+  /** The number of updates applied so far (Keras's `iterations`, a non-trainable int32 variable). */
+  readonly iterations: Variable;
+  built = false;
+
+  private _learningRate: Variable | LearningRateSchedule | ((step: number) => number);
+  private readonly _variables: Variable[] = [];
+  private _trainableVariables: Variable[] = [];
+  private readonly _index = new Map<Variable, number>();
+  private _averages: Variable[] = [];
+  private _excludeIds = new Set<Variable>();
+  private _excludePattern: RegExp | null = null;
+  private _warnedMissing = false;
+
+  constructor(args: OptimizerArgs & { learningRate: LearningRate | KerasObjectConfig }) {
+    const cls = this.className;
+    this.name = args.name ?? uniqueName(toSnakeCase(cls));
+    this.weightDecay = optional(args.weightDecay);
+    this.clipnorm = optional(args.clipnorm);
+    this.clipvalue = optional(args.clipvalue);
+    this.globalClipnorm = optional(args.globalClipnorm);
+    this.useEma = args.useEma ?? false;
+    this.emaMomentum = args.emaMomentum ?? 0.99;
+    this.emaOverwriteFrequency = optional(args.emaOverwriteFrequency);
+    this.lossScaleFactor = optional(args.lossScaleFactor);
+    this.gradientAccumulationSteps = optional(args.gradientAccumulationSteps);
+    if (this.gradientAccumulationSteps !== null) {
+      throw new Error(`${cls}: gradientAccumulationSteps is not supported yet; leave it null.`);
+    }
+    if (this.useEma) {
+      if (!(this.emaMomentum >= 0 && this.emaMomentum <= 1)) {
+        throw new Error(
+          `${cls}: \`emaMomentum\` must be in the range [0, 1]. Received: emaMomentum=${this.emaMomentum}`,
+        );
+      }
+      const f = this.emaOverwriteFrequency;
+      if (f !== null && f !== 0 && !(Number.isInteger(f) && f >= 1)) {
+        throw new Error(
+          `${cls}: \`emaOverwriteFrequency\` must be an integer >= 1 or null. Received: emaOverwriteFrequency=${f}`,
+        );
+      }
+    }
+    const clips = [this.clipnorm, this.clipvalue, this.globalClipnorm].filter((c) => c !== null).length;
+    if (clips > 1) {
+      throw new Error(
+        `${cls}: only one of \`clipnorm\`, \`clipvalue\` and \`globalClipnorm\` can be set. Received: clipnorm=${this.clipnorm}, clipvalue=${this.clipvalue}, globalClipnorm=${this.globalClipnorm}`,
+      );
+    }
+
+    this.iterations = new Variable(0, { dtype: "int32", trainable: false, name: "iteration" });
+    this.iterations.path = `${this.name}/iteration`;
+    this._variables.push(this.iterations);
+
+    let lr = args.learningRate;
+    if (isKerasObjectConfig(lr)) lr = deserializeSchedule(lr);
+    if (lr instanceof LearningRateSchedule || typeof lr === "function") {
+      this._learningRate = lr;
+    } else {
+      if (typeof lr !== "number" || !Number.isFinite(lr)) {
+        throw new Error(
+          `${cls}: argument \`learningRate\` should be a number, a LearningRateSchedule or a function of the step. Received instead: learningRate=${String(lr)}`,
+        );
+      }
+      this._learningRate = this.addVariable([], { initializer: lr, dtype: "float32", name: "learning_rate" });
+    }
+  }
+
+  /** The class name Keras knows this optimizer by. */
+  get className(): string {
+    return (this.constructor as typeof Optimizer).className;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Variables
+
+  /** Every optimizer variable, in Keras's order: iteration, learning_rate (for a fixed rate), then the slots as built. */
+  get variables(): Variable[] {
+    return this._variables.slice();
+  }
+
+  /** The model variables this optimizer was built for. */
+  get trainableVariables(): Variable[] {
+    return this._trainableVariables.slice();
+  }
+
+  /** A new non-trainable variable tracked by this optimizer, its path under the optimizer's name. */
+  addVariable(shape: number[], options: { initializer?: number; dtype?: DType; name?: string } = {}): Variable {
+    const dtype = options.dtype ?? "float32";
+    const init = Tensor.empty(shape, dtype);
+    if (options.initializer) init.data.fill(options.initializer);
+    const name = options.name ?? "variable";
+    const v = new Variable(init, { trainable: false, name, dtype });
+    v.path = `${this.name}/${name}`;
+    this._variables.push(v);
+    return v;
+  }
+
+  /** A variable shaped like `reference`, named `<reference path with _>_<name>` as Keras names it. */
+  addVariableFromReference(reference: Variable, name = "var", initializer = 0): Variable {
+    return this.addVariable(reference.shape.slice(), {
+      initializer,
+      dtype: reference.dtype,
+      name: `${reference.path.replaceAll("/", "_")}_${name}`,
+    });
+  }
+
+  /**
+   * One slot per variable for each of `names`, created variable by variable (interleaved, as Keras's
+   * `add_optimizer_variables` does); returns one list per name.
+   */
+  addOptimizerVariables(variables: readonly Variable[], names: string[], initializer = 0): Variable[][] {
+    const lists: Variable[][] = names.map(() => []);
+    for (const v of variables) {
+      names.forEach((n, i) => {
+        lists[i].push(this.addVariableFromReference(v, n, initializer));
+      });
+    }
+    return lists;
+  }
+
+  /** Creates the slot variables for `variables` (done on the first `apply` when not called before). */
+  build(variables: readonly Variable[]): void {
+    if (this.built) return;
+    variables.forEach((v, i) => {
+      this._index.set(v, i);
+    });
+    if (this.useEma) this._averages = variables.map((v) => this.addVariableFromReference(v, "average"));
+    this._trainableVariables = variables.slice();
+    this.built = true;
+  }
+
+  /** The position of `variable` in the list the optimizer was built with. */
+  protected variableIndex(variable: Variable): number {
+    const i = this._index.get(variable);
+    if (i === undefined) throw new Error(`${this.className}: unknown variable ${variable.path}.`);
+    return i;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Learning rate
+
+  /** The current learning rate (the schedule or function evaluated at `iterations`), rounded to float32. */
+  get learningRate(): number {
+    const lr = this._learningRate;
+    if (lr instanceof Variable) return lr.peek().data[0];
+    const step = this.step;
+    return Math.fround(lr instanceof LearningRateSchedule ? lr.call(step) : lr(step));
+  }
+
+  /** Sets a fixed rate (ReduceLROnPlateau, LearningRateScheduler), or replaces it with a schedule or function. */
+  set learningRate(value: LearningRate) {
+    const prev = this._learningRate;
+    if (value instanceof LearningRateSchedule || typeof value === "function") {
+      this._learningRate = value;
+      if (prev instanceof Variable) {
+        const i = this._variables.indexOf(prev);
+        if (i >= 0) this._variables.splice(i, 1);
+      }
+      return;
+    }
+    if (!(prev instanceof Variable)) {
+      throw new TypeError(
+        `${this.className}: this optimizer was created with a ${prev instanceof LearningRateSchedule ? "LearningRateSchedule" : "function"} as its learning rate, hence its learning rate is not settable to a number. Create the optimizer with a number \`learningRate\` to set it.`,
+      );
+    }
+    if (typeof value !== "number") {
+      throw new TypeError(
+        `${this.className}: learningRate must be a number, a schedule or a function, received ${String(value)}.`,
+      );
+    }
+    prev.assign(value);
+  }
+
+  /** The raw learning rate: the float32 variable, the schedule or the function. */
+  get learningRateSource(): Variable | LearningRateSchedule | ((step: number) => number) {
+    return this._learningRate;
+  }
+
+  /** `iterations` as a number. */
+  protected get step(): number {
+    return this.iterations.peek().data[0];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Weight decay
+
+  /** Exclude variables (or variables whose name matches any of `varNames`) from weight decay; before building. */
+  excludeFromWeightDecay(options: { varList?: Variable[]; varNames?: string[] } = {}): void {
+    if (this.built) {
+      throw new Error(
+        `${this.className}: excludeFromWeightDecay() can only be configured before the optimizer is built.`,
+      );
+    }
+    this._excludeIds = new Set(options.varList ?? []);
+    const names = options.varNames ?? [];
+    this._excludePattern = names.length > 0 ? new RegExp(names.join("|")) : null;
+  }
+
+  private useWeightDecay(v: Variable): boolean {
+    if (this._excludeIds.has(v)) return false;
+    return !(this._excludePattern && this._excludePattern.test(v.name));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Updates
+
+  /** Multiplies the loss by `lossScaleFactor` (when set) before gradients are taken. */
+  scaleLoss<A extends TensorInput>(loss: A): A | Out<A> {
+    return this.lossScaleFactor === null ? loss : (multiply(loss, this.lossScaleFactor) as Out<A>);
+  }
+
+  /** `apply` on (gradient, variable) pairs; returns `iterations`. */
+  applyGradients(pairs: readonly (readonly [Tensor | null, Variable])[]): Variable {
+    this.apply(
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+    );
+    return this.iterations;
+  }
+
+  /**
+   * Updates `variables` (default: those the optimizer was built with) from `grads`, one per variable.
+   * Null gradients are skipped. Everything is checked before any variable changes.
+   */
+  apply(grads: readonly (Tensor | null)[], variables?: readonly Variable[]): void {
+    const cls = this.className;
+    if (grads.length === 0) return;
+    let vars: Variable[];
+    if (variables === undefined) {
+      if (!this.built) {
+        throw new Error(
+          `${cls}.apply: when passing gradients without variables, the optimizer must already be built on a list of variables. Call optimizer.build(trainableVariables) first.`,
+        );
+      }
+      if (grads.length !== this._trainableVariables.length) {
+        throw new Error(
+          `${cls}.apply: received ${grads.length} gradients, but the optimizer is tracking ${this._trainableVariables.length} trainable variables; pass one gradient per variable.`,
+        );
+      }
+      vars = this._trainableVariables;
+    } else {
+      vars = variables.slice();
+      if (grads.length !== vars.length) {
+        throw new Error(`${cls}.apply: received ${grads.length} gradients for ${vars.length} variables.`);
+      }
+      if (!this.built) this.build(vars);
+      for (const v of vars) {
+        if (!this._index.has(v)) {
+          throw new Error(
+            `${cls}.apply: unknown variable ${v.toString()}. This optimizer can only be called for the variables it was originally built with. When working with a new set of variables, create a new optimizer instance.`,
+          );
+        }
+      }
+    }
+
+    // Filter empty gradients and validate the rest before touching anything.
+    let gs: Tensor[] = [];
+    const vs: Variable[] = [];
+    const missing: string[] = [];
+    grads.forEach((g, i) => {
+      const v = vars[i];
+      if (g === null || g === undefined) {
+        missing.push(v.path);
+        return;
+      }
+      if (!isFloat(v.dtype)) {
+        throw new TypeError(
+          `${cls} '${this.name}': variable '${v.path}' has dtype ${v.dtype}; only float variables can be trained.`,
+        );
+      }
+      if (!shapesEqual(g.shape, v.shape)) {
+        throw new Error(
+          `${cls} '${this.name}': the gradient for variable '${v.path}' has shape ${shapeToString(g.shape)}, but the variable has shape ${shapeToString(v.shape)}.`,
+        );
+      }
+      gs.push(g);
+      vs.push(v);
+    });
+    if (gs.length === 0) throw new Error(`${cls}.apply: no gradients provided for any variable.`);
+    if (missing.length > 0 && !this._warnedMissing) {
+      this._warnedMissing = true;
+      console.warn(
+        `${cls}: gradients do not exist for variables [${missing.join(", ")}] when minimizing the loss. If using model.compile(), did you forget to provide a \`loss\` argument?`,
+      );
+    }
+
+    if (this.lossScaleFactor !== null) gs = gs.map((g) => scaleTensor(g, 1 / (this.lossScaleFactor as number)));
+    gs = this.clipGradients(gs);
+
+    const lr = this.learningRate;
+    const wd = this.weightDecay;
+    this.beforeUpdates(lr);
+    for (let i = 0; i < gs.length; i++) {
+      const v = vs[i];
+      const decay = wd !== null && this.useWeightDecay(v) ? wd * lr : 0;
+      this.updateStep(gs[i], v, lr, decay);
+    }
+    if (this.useEma) this.updateAverages();
+    for (const v of vs) if (v.constraint) v.assign(v.constraint(v.peek()));
+    this.iterations.assign(new Tensor(Int32Array.of(this.step + 1), [], "int32"));
+  }
+
+  private clipGradients(gs: Tensor[]): Tensor[] {
+    if (this.clipnorm !== null && this.clipnorm > 0) {
+      const c = this.clipnorm;
+      return gs.map((g) => clipByNorm(g, c));
+    }
+    if (this.globalClipnorm !== null && this.globalClipnorm > 0) return clipByGlobalNorm(gs, this.globalClipnorm);
+    if (this.clipvalue !== null && this.clipvalue > 0) {
+      const c = this.clipvalue;
+      return gs.map((g) => clipByValue(g, c));
+    }
+    return gs;
+  }
+
+  /** Runs once per `apply` before the per-variable updates (Nadam keeps its running product here). */
+  protected beforeUpdates(_learningRate: number): void {}
+
+  /**
+   * Updates one variable and its slots from its (clipped) gradient. `decay` is `weightDecay * lr`
+   * for this variable, or 0; the fused kernels apply `v -= v * decay` before the update.
+   */
+  protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: number, decay: number): void;
+
+  /** A fresh output tensor shaped and typed like `v` (kernels write into it; the old value stays intact). */
+  protected out(v: Variable): Tensor {
+    return Tensor.empty(v.shape, v.dtype);
+  }
+
+  private updateAverages(): void {
+    const momentum = this.step !== 0 ? this.emaMomentum : 0;
+    this._trainableVariables.forEach((v, i) => {
+      const avg = this._averages[i];
+      const out = this.out(avg);
+      kernels.emaUpdate(avg.peek(), v.peek(), out, momentum);
+      avg.assign(out);
+    });
+    const f = this.emaOverwriteFrequency;
+    if (f && (this.step + 1) % f === 0) this.overwriteWithAverages(this._trainableVariables);
+  }
+
+  private overwriteWithAverages(varList: readonly Variable[]): void {
+    if (varList.length !== this._averages.length) {
+      throw new Error(
+        `${this.className}: the length of model variables (${varList.length}) to override does not match the length of model variables stored in the optimizer (${this._averages.length}). Please check if the optimizer was called on your model.`,
+      );
+    }
+    varList.forEach((v, i) => {
+      v.assign(this._averages[i].peek());
+    });
+  }
+
+  /** At the end of training (fit calls it): with `useEma`, replaces the variables by their moving averages. */
+  finalizeVariableValues(varList: readonly Variable[] = this._trainableVariables): void {
+    if (this.useEma) this.overwriteWithAverages(varList);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State and configuration
+
+  /** Sets every optimizer variable (in `variables` order); the optimizer must be built. */
+  setWeights(weights: readonly TensorData[]): void {
+    if (!this.built) {
+      throw new Error(
+        `${this.className}: setWeights() called on an optimizer that has not yet been built. Call optimizer.build(trainableVariables) first.`,
+      );
+    }
+    if (weights.length !== this._variables.length) {
+      throw new Error(
+        `${this.className}.setWeights: expected ${this._variables.length} arrays, received ${weights.length}.`,
+      );
+    }
+    this._variables.forEach((v, i) => {
+      v.assign(weights[i]);
+    });
+  }
+
+  /** The values of every optimizer variable, in `variables` order. */
+  getWeights(): Tensor[] {
+    return this._variables.map((v) => v.peek());
+  }
+
+  /** Keras's store layout: `{ "0": iterations, "1": learning_rate, ... }`. */
+  saveOwnVariables(store: Record<string, Tensor>): void {
+    this._variables.forEach((v, i) => {
+      store[String(i)] = v.peek();
+    });
+  }
+
+  /** Loads a store written by `saveOwnVariables` (skipped with a warning when the counts differ, as in Keras). */
+  loadOwnVariables(store: Record<string, TensorData>): void {
+    const n = Object.keys(store).length;
+    if (n !== this._variables.length) {
+      console.warn(
+        `Skipping variable loading for optimizer '${this.name}', because it has ${this._variables.length} variables whereas the saved optimizer has ${n} variables.${this._variables.length <= 2 ? " This is likely because the optimizer has not been called/built yet." : ""}`,
+      );
+      return;
+    }
+    this._variables.forEach((v, i) => {
+      v.assign(store[String(i)]);
+    });
+  }
+
+  /** Keras's `get_config` with camelCase keys; a schedule is given in its serialized (Keras) form. */
+  getConfig(): Record<string, unknown> {
+    const lr = this._learningRate;
+    return {
+      name: this.name,
+      learningRate:
+        lr instanceof Variable ? lr.peek().data[0] : lr instanceof LearningRateSchedule ? serializeSchedule(lr) : lr,
+      weightDecay: this.weightDecay,
+      clipnorm: this.clipnorm,
+      globalClipnorm: this.globalClipnorm,
+      clipvalue: this.clipvalue,
+      useEma: this.useEma,
+      emaMomentum: this.emaMomentum,
+      emaOverwriteFrequency: this.emaOverwriteFrequency,
+      lossScaleFactor: this.lossScaleFactor,
+      gradientAccumulationSteps: this.gradientAccumulationSteps,
+    };
+  }
+
+  toString(): string {
+    return `<${this.className} name=${this.name}, learningRate=${this.learningRate}, iterations=${this.step}>`;
+  }
+}
