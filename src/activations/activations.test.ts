@@ -150,11 +150,11 @@ describe("activations: values", () => {
     );
     assert.throws(
       () => activations.relu(toTensor([1, 2], "int32")),
-      /relu: x must be a float tensor .*received dtype int32/,
+      /activations.relu: x must be a float tensor .*received dtype int32/,
     );
     assert.throws(
       () => activations.mish(toTensor([1, 2], "int32")),
-      /mish: x must be a float tensor .*received dtype int32/,
+      /activations.mish: x must be a float tensor .*received dtype int32/,
     );
   });
 });

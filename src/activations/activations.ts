@@ -4,7 +4,8 @@
  * form, `relu` takes Keras's negativeSlope/maxValue/threshold options, and `sigmoid`/`softmax`
  * remember their logits (see `kerasLogits`).
  */
-import { constant, requireFloat } from "../ops/nn/float_args.js";
+import { isFloat } from "../backend/dtypes.js";
+import { constant } from "../ops/nn/float_args.js";
 import { toAny } from "../ops/registry.js";
 import { add, clip, exp, greater, multiply, negative, subtract, tanh as tanhOp, where } from "../ops/elementwise.js";
 import * as nn from "../ops/nn/activations.js";
@@ -22,6 +23,17 @@ export function kerasLogits(output: unknown): AnyTensor | undefined {
 function withLogits<A>(output: A, logits: AnyTensor): A {
   logitsOf.set(output as object, logits);
   return output;
+}
+
+/** The tensor of `x`, which must be float (the activations composed here name themselves in the error). */
+function floatArg(fn: string, x: TensorInput): AnyTensor {
+  const t = toAny(x);
+  if (!isFloat(t.dtype)) {
+    throw new TypeError(
+      `activations.${fn}: x must be a float tensor (float32 or float64), received dtype ${t.dtype}. Cast it first, e.g. ops.cast(x, "float32").`,
+    );
+  }
+  return t;
 }
 
 function finite(fn: string, name: string, v: unknown): number {
@@ -54,8 +66,7 @@ export function relu<A extends TensorInput>(
     finite("relu", "maxValue", maxValue);
     if (maxValue < 0) throw new RangeError(`activations.relu: maxValue must be >= 0, received maxValue=${maxValue}.`);
   }
-  const t = toAny(x);
-  requireFloat("relu", t);
+  const t = floatArg("relu", x);
   // The same steps as Keras's ReLU.static_call. Constants are made in x's dtype: plain numbers
   // would be rounded to float32 first (see toAnyAll in ops/registry.ts).
   const th = constant(threshold, t);
@@ -187,8 +198,7 @@ export function sigmoid<A extends TensorInput>(x: A): Out<A> {
 
 /** 0 for x <= -1, (x + 1) / 2 for -1 < x < 1, 1 for x >= 1. */
 export function sparseSigmoid<A extends TensorInput>(x: A): Out<A> {
-  const t = toAny(x);
-  requireFloat("sparseSigmoid", t);
+  const t = floatArg("sparseSigmoid", x);
   return clip(multiply(0.5, add(t, 1)), 0, 1) as Out<A>;
 }
 
@@ -227,8 +237,7 @@ export function linear<A extends TensorInput>(x: A): Out<A> {
 
 /** x · tanh(softplus(x)) (Misra, 2019). */
 export function mish<A extends TensorInput>(x: A): Out<A> {
-  const t = toAny(x);
-  requireFloat("mish", t);
+  const t = floatArg("mish", x);
   return multiply(t, tanhOp(nn.softplus(t))) as Out<A>;
 }
 
