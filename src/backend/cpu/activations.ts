@@ -48,12 +48,6 @@ export function erfc(z: number): number {
   return 1 - (z < 0 ? -erfSeries(-z) : erfSeries(z));
 }
 
-function sigmoid1(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
-
 /**
  * out = f(x) element-wise for the activation named `op`; `alpha` is the parameter of those that
  * have one (leakyRelu: the negative slope), ignored by the others.
@@ -83,12 +77,18 @@ function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
       }
       return;
     case "sigmoid":
-      for (let i = 0; i < n; i++) O[i] = sigmoid1(X[i]);
+      // e^{-|x|} never overflows; inlined, as this loop is hot.
+      for (let i = 0; i < n; i++) {
+        const v = X[i];
+        const e = Math.exp(v < 0 ? v : -v);
+        O[i] = v < 0 ? e / (1 + e) : 1 / (1 + e);
+      }
       return;
     case "silu":
       for (let i = 0; i < n; i++) {
         const v = X[i];
-        O[i] = v * sigmoid1(v);
+        const e = Math.exp(v < 0 ? v : -v);
+        O[i] = v < 0 ? (v * e) / (1 + e) : v / (1 + e);
       }
       return;
     case "softplus":
@@ -136,32 +136,65 @@ function softmaxImpl(x: Tensor, axis: number, out: Tensor, logarithm: boolean): 
   const X = x.data;
   const O = out.data;
   const { outer, n, inner } = lanes(x.shape, axis);
+  if (inner === 1) {
+    for (let base = 0; base < outer * n; base += n) lane(X, O, base, n, logarithm);
+    return;
+  }
+  // Strided lanes: sweep whole rows of `inner` elements at a time so that memory is read in order.
+  const m = new Float64Array(inner);
+  const s = new Float64Array(inner);
   for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < inner; j++) {
-      const base = o * n * inner + j;
-      let m = -Infinity;
-      for (let k = 0, p = base; k < n; k++, p += inner) {
+    const start = o * n * inner;
+    m.fill(-Infinity);
+    s.fill(0);
+    for (let k = 0, p = start; k < n; k++) {
+      for (let j = 0; j < inner; j++, p++) {
         const v = X[p];
-        if (v > m || Number.isNaN(v)) m = v;
-      }
-      if (m === -Infinity) m = 0; // all -Infinity: exp gives 0s, the result NaN as in NumPy.
-      let s = 0;
-      if (logarithm) {
-        for (let k = 0, p = base; k < n; k++, p += inner) s += Math.exp(X[p] - m);
-        const lse = m + Math.log(s);
-        for (let k = 0, p = base; k < n; k++, p += inner) O[p] = X[p] - lse;
-      } else {
-        // One exp per element: store the exponentials, then scale them.
-        for (let k = 0, p = base; k < n; k++, p += inner) {
-          const e = Math.exp(X[p] - m);
-          O[p] = e;
-          s += e;
-        }
-        const r = 1 / s;
-        for (let k = 0, p = base; k < n; k++, p += inner) O[p] *= r;
+        if (v > m[j] || Number.isNaN(v)) m[j] = v;
       }
     }
+    for (let j = 0; j < inner; j++) if (m[j] === -Infinity) m[j] = 0;
+    for (let k = 0, p = start; k < n; k++) {
+      for (let j = 0; j < inner; j++, p++) {
+        const e = Math.exp(X[p] - m[j]);
+        if (!logarithm) O[p] = e;
+        s[j] += e;
+      }
+    }
+    if (logarithm) {
+      for (let j = 0; j < inner; j++) s[j] = m[j] + Math.log(s[j]);
+      for (let k = 0, p = start; k < n; k++) for (let j = 0; j < inner; j++, p++) O[p] = X[p] - s[j];
+    } else {
+      for (let j = 0; j < inner; j++) s[j] = 1 / s[j];
+      for (let k = 0, p = start; k < n; k++) for (let j = 0; j < inner; j++, p++) O[p] *= s[j];
+    }
   }
+}
+
+/** One contiguous lane of length n at `base`. */
+function lane(X: Tensor["data"], O: Tensor["data"], base: number, n: number, logarithm: boolean): void {
+  const end = base + n;
+  let m = -Infinity;
+  for (let p = base; p < end; p++) {
+    const v = X[p];
+    if (v > m || Number.isNaN(v)) m = v;
+  }
+  if (m === -Infinity) m = 0; // all -Infinity: exp gives 0s and the result NaN, as in NumPy.
+  let s = 0;
+  if (logarithm) {
+    for (let p = base; p < end; p++) s += Math.exp(X[p] - m);
+    const lse = m + Math.log(s);
+    for (let p = base; p < end; p++) O[p] = X[p] - lse;
+    return;
+  }
+  // One exp per element: store the exponentials, then scale them.
+  for (let p = base; p < end; p++) {
+    const e = Math.exp(X[p] - m);
+    O[p] = e;
+    s += e;
+  }
+  const r = 1 / s;
+  for (let p = base; p < end; p++) O[p] *= r;
 }
 
 function softmax(x: Tensor, axis: number, out: Tensor): void {
