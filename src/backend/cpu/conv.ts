@@ -41,6 +41,9 @@ interface Geometry {
   G: number;
   Cg: number;
   Og: number;
+  /** Rows of the im2col matrix per image (output positions) and its columns per group (kVol * Cg). */
+  P: number;
+  Kg: number;
   in: number[];
   k: number[];
   out: number[];
@@ -60,6 +63,8 @@ function geometry(xShape: readonly number[], kSpatial: readonly number[], yShape
   const C = xShape[n + 1];
   const O = yShape[n + 1];
   const G = p.groups;
+  const k = to3(kSpatial, 1);
+  const out = to3(yShape.slice(1, n + 1), 1);
   const g: Geometry = {
     B: xShape[0],
     C,
@@ -67,9 +72,11 @@ function geometry(xShape: readonly number[], kSpatial: readonly number[], yShape
     G,
     Cg: C / G,
     Og: O / G,
+    P: out[0] * out[1] * out[2],
+    Kg: k[0] * k[1] * k[2] * (C / G),
     in: to3(xShape.slice(1, n + 1), 1),
-    k: to3(kSpatial, 1),
-    out: to3(yShape.slice(1, n + 1), 1),
+    k,
+    out,
     s: to3(p.strides, 1),
     pad: to3(p.padBefore, 0),
     d: to3(p.dilation, 1),
@@ -77,13 +84,412 @@ function geometry(xShape: readonly number[], kSpatial: readonly number[], yShape
   return g;
 }
 
+// Float64 scratch buffers reused across calls (never visible to users). Everything the inner loops
+// touch is a Float64Array, so they stay monomorphic, and float32 sums accumulate in double.
+const buffers = new Map<string, Float64Array>();
+function scratch(name: string, n: number): Float64Array {
+  let b = buffers.get(name);
+  if (!b || b.length < n) {
+    b = new Float64Array(Math.max(n, 1024));
+    buffers.set(name, b);
+  }
+  return b;
+}
+function asF64(name: string, t: Tensor): Float64Array {
+  if (t.data instanceof Float64Array) return t.data;
+  const b = scratch(name, t.size);
+  b.set(t.data);
+  return b;
+}
+
+/** Rows per im2col block: bounded so the block stays in cache whatever the image size. */
+function blockRows(g: Geometry): number {
+  return Math.max(4, Math.min(g.P, Math.floor(32768 / Math.max(g.Kg, g.Og))));
+}
+
 /**
- * Visits every (batch, output position, kernel position) whose input position lies inside the
- * input: `body(yOff, xOff, k)` with yOff/xOff the offsets of the channel rows of y and x and k the
- * flat kernel position. All three kernels are this walk with a different inner loop, so padding and
- * dilation are handled once, per kernel position rather than per element.
+ * im2col for image b, group grp, output rows p0..p0+rows-1: col[r*Kg + (k*Cg + c)] is the input
+ * value under kernel position k, channel c of the group (0 in the padding).
  */
-function walk(g: Geometry, body: (yOff: number, xOff: number, k: number) => void): void {
+function im2col(X: Float64Array, g: Geometry, b: number, grp: number, p0: number, rows: number, col: Float64Array) {
+  const [D, H, W] = g.in;
+  const [KD, KH, KW] = g.k;
+  const [, OH, OW] = g.out;
+  const [sd, sh, sw] = g.s;
+  const [pd, ph, pw] = g.pad;
+  const [dd, dh, dw] = g.d;
+  const { C, Cg, Kg } = g;
+  const c0 = grp * Cg;
+  for (let r = 0; r < rows; r++) {
+    const p = p0 + r;
+    const ow = p % OW;
+    const oh = ((p - ow) / OW) % OH;
+    const od = (p - ow - oh * OW) / (OW * OH);
+    let o = r * Kg;
+    for (let kd = 0; kd < KD; kd++) {
+      const id = od * sd - pd + kd * dd;
+      if (id < 0 || id >= D) {
+        col.fill(0, o, o + KH * KW * Cg);
+        o += KH * KW * Cg;
+        continue;
+      }
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * sh - ph + kh * dh;
+        if (ih < 0 || ih >= H) {
+          col.fill(0, o, o + KW * Cg);
+          o += KW * Cg;
+          continue;
+        }
+        const row = ((b * D + id) * H + ih) * W;
+        for (let kw = 0; kw < KW; kw++, o += Cg) {
+          const iw = ow * sw - pw + kw * dw;
+          if (iw < 0 || iw >= W) col.fill(0, o, o + Cg);
+          else {
+            const x0 = (row + iw) * C + c0;
+            for (let c = 0; c < Cg; c++) col[o + c] = X[x0 + c];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The transpose of im2col: adds col's rows back into dx (Float64, the whole input). */
+function col2im(col: Float64Array, g: Geometry, b: number, grp: number, p0: number, rows: number, DX: Float64Array) {
+  const [D, H, W] = g.in;
+  const [KD, KH, KW] = g.k;
+  const [, OH, OW] = g.out;
+  const [sd, sh, sw] = g.s;
+  const [pd, ph, pw] = g.pad;
+  const [dd, dh, dw] = g.d;
+  const { C, Cg, Kg } = g;
+  const c0 = grp * Cg;
+  for (let r = 0; r < rows; r++) {
+    const p = p0 + r;
+    const ow = p % OW;
+    const oh = ((p - ow) / OW) % OH;
+    const od = (p - ow - oh * OW) / (OW * OH);
+    let o = r * Kg;
+    for (let kd = 0; kd < KD; kd++) {
+      const id = od * sd - pd + kd * dd;
+      if (id < 0 || id >= D) {
+        o += KH * KW * Cg;
+        continue;
+      }
+      for (let kh = 0; kh < KH; kh++) {
+        const ih = oh * sh - ph + kh * dh;
+        if (ih < 0 || ih >= H) {
+          o += KW * Cg;
+          continue;
+        }
+        const row = ((b * D + id) * H + ih) * W;
+        for (let kw = 0; kw < KW; kw++, o += Cg) {
+          const iw = ow * sw - pw + kw * dw;
+          if (iw < 0 || iw >= W) continue;
+          const x0 = (row + iw) * C + c0;
+          for (let c = 0; c < Cg; c++) DX[x0 + c] += col[o + c];
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- GEMM micro-kernels (4x4 register blocks)
+
+/** C[i*ldc + j] += sum_k A[i*lda + k] * B[k*ldb + j], for i < M, j < N (offsets aO, bO, cO). */
+function gemmNN(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aO: number,
+  lda: number,
+  B: Float64Array,
+  bO: number,
+  ldb: number,
+  Cm: Float64Array,
+  cO: number,
+  ldc: number,
+): void {
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = aO + i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    for (let j = 0; j < N4; j += 4) {
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
+      let bk = bO + j;
+      for (let k = 0; k < K; k++, bk += ldb) {
+        const b0 = B[bk],
+          b1 = B[bk + 1],
+          b2 = B[bk + 2],
+          b3 = B[bk + 3];
+        const x0 = A[a0 + k],
+          x1 = A[a1 + k],
+          x2 = A[a2 + k],
+          x3 = A[a3 + k];
+        c00 += x0 * b0;
+        c01 += x0 * b1;
+        c02 += x0 * b2;
+        c03 += x0 * b3;
+        c10 += x1 * b0;
+        c11 += x1 * b1;
+        c12 += x1 * b2;
+        c13 += x1 * b3;
+        c20 += x2 * b0;
+        c21 += x2 * b1;
+        c22 += x2 * b2;
+        c23 += x2 * b3;
+        c30 += x3 * b0;
+        c31 += x3 * b1;
+        c32 += x3 * b2;
+        c33 += x3 * b3;
+      }
+      const c = cO + i * ldc + j;
+      Cm[c] += c00;
+      Cm[c + 1] += c01;
+      Cm[c + 2] += c02;
+      Cm[c + 3] += c03;
+      Cm[c + ldc] += c10;
+      Cm[c + ldc + 1] += c11;
+      Cm[c + ldc + 2] += c12;
+      Cm[c + ldc + 3] += c13;
+      const c2 = c + 2 * ldc;
+      Cm[c2] += c20;
+      Cm[c2 + 1] += c21;
+      Cm[c2 + 2] += c22;
+      Cm[c2 + 3] += c23;
+      Cm[c2 + ldc] += c30;
+      Cm[c2 + ldc + 1] += c31;
+      Cm[c2 + ldc + 2] += c32;
+      Cm[c2 + ldc + 3] += c33;
+    }
+  }
+  // Edges: plain dot products.
+  for (let i = 0; i < M; i++) {
+    for (let j = i < M4 ? N4 : 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0, a = aO + i * lda, bb = bO + j; k < K; k++, bb += ldb) s += A[a + k] * B[bb];
+      Cm[cO + i * ldc + j] += s;
+    }
+  }
+}
+
+/** C[i*ldc + j] += sum_k A[i*lda + k] * B[j*ldb + k] (B transposed: both operands read along k). */
+function gemmNT(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aO: number,
+  lda: number,
+  B: Float64Array,
+  bO: number,
+  ldb: number,
+  Cm: Float64Array,
+  cO: number,
+  ldc: number,
+): void {
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    const a0 = aO + i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    for (let j = 0; j < N4; j += 4) {
+      const b0 = bO + j * ldb;
+      const b1 = b0 + ldb;
+      const b2 = b1 + ldb;
+      const b3 = b2 + ldb;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
+      for (let k = 0; k < K; k++) {
+        const y0 = B[b0 + k],
+          y1 = B[b1 + k],
+          y2 = B[b2 + k],
+          y3 = B[b3 + k];
+        const x0 = A[a0 + k],
+          x1 = A[a1 + k],
+          x2 = A[a2 + k],
+          x3 = A[a3 + k];
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
+      }
+      const c = cO + i * ldc + j;
+      Cm[c] += c00;
+      Cm[c + 1] += c01;
+      Cm[c + 2] += c02;
+      Cm[c + 3] += c03;
+      Cm[c + ldc] += c10;
+      Cm[c + ldc + 1] += c11;
+      Cm[c + ldc + 2] += c12;
+      Cm[c + ldc + 3] += c13;
+      const c2 = c + 2 * ldc;
+      Cm[c2] += c20;
+      Cm[c2 + 1] += c21;
+      Cm[c2 + 2] += c22;
+      Cm[c2 + 3] += c23;
+      Cm[c2 + ldc] += c30;
+      Cm[c2 + ldc + 1] += c31;
+      Cm[c2 + ldc + 2] += c32;
+      Cm[c2 + ldc + 3] += c33;
+    }
+  }
+  for (let i = 0; i < M; i++) {
+    for (let j = i < M4 ? N4 : 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0, a = aO + i * lda, bb = bO + j * ldb; k < K; k++) s += A[a + k] * B[bb + k];
+      Cm[cO + i * ldc + j] += s;
+    }
+  }
+}
+
+/** C[i*ldc + j] += sum_k A[k*lda + i] * B[k*ldb + j] (A transposed: both operands read along rows k). */
+function gemmTN(
+  M: number,
+  N: number,
+  K: number,
+  A: Float64Array,
+  aO: number,
+  lda: number,
+  B: Float64Array,
+  bO: number,
+  ldb: number,
+  Cm: Float64Array,
+  cO: number,
+  ldc: number,
+): void {
+  const M4 = M - (M % 4);
+  const N4 = N - (N % 4);
+  for (let i = 0; i < M4; i += 4) {
+    for (let j = 0; j < N4; j += 4) {
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0,
+        c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0,
+        c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
+      let a = aO + i;
+      let bb = bO + j;
+      for (let k = 0; k < K; k++, a += lda, bb += ldb) {
+        const y0 = B[bb],
+          y1 = B[bb + 1],
+          y2 = B[bb + 2],
+          y3 = B[bb + 3];
+        const x0 = A[a],
+          x1 = A[a + 1],
+          x2 = A[a + 2],
+          x3 = A[a + 3];
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
+      }
+      const c = cO + i * ldc + j;
+      Cm[c] += c00;
+      Cm[c + 1] += c01;
+      Cm[c + 2] += c02;
+      Cm[c + 3] += c03;
+      Cm[c + ldc] += c10;
+      Cm[c + ldc + 1] += c11;
+      Cm[c + ldc + 2] += c12;
+      Cm[c + ldc + 3] += c13;
+      const c2 = c + 2 * ldc;
+      Cm[c2] += c20;
+      Cm[c2 + 1] += c21;
+      Cm[c2 + 2] += c22;
+      Cm[c2 + 3] += c23;
+      Cm[c2 + ldc] += c30;
+      Cm[c2 + ldc + 1] += c31;
+      Cm[c2 + ldc + 2] += c32;
+      Cm[c2 + ldc + 3] += c33;
+    }
+  }
+  for (let i = 0; i < M; i++) {
+    for (let j = i < M4 ? N4 : 0; j < N; j++) {
+      let s = 0;
+      for (let k = 0, a = aO + i, bb = bO + j; k < K; k++, a += lda, bb += ldb) s += A[a] * B[bb];
+      Cm[cO + i * ldc + j] += s;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- depthwise (one input channel per group)
+
+/**
+ * Grouped convolution with Cg = 1 (depthwise, multiplier M = Og) as a direct loop: the GEMMs would
+ * have K = kernel volume and N = M, too small to pay off, while here the inner loop runs over all
+ * channels at once. mode 0: A = y (+= x . w); mode 1: A = dx (+= dy . w); mode 2: A = dw (+= x . dy).
+ */
+function depthwise(mode: 0 | 1 | 2, g: Geometry, X: Float64Array, Wd: Float64Array, DY: Float64Array, A: Float64Array) {
   const [D, H, W] = g.in;
   const [KD, KH, KW] = g.k;
   const [OD, OH, OW] = g.out;
@@ -91,9 +497,9 @@ function walk(g: Geometry, body: (yOff: number, xOff: number, k: number) => void
   const [pd, ph, pw] = g.pad;
   const [dd, dh, dw] = g.d;
   const { C, O } = g;
+  const M = g.Og;
   let yOff = 0;
   for (let b = 0; b < g.B; b++) {
-    const xb = b * D;
     for (let od = 0; od < OD; od++) {
       for (let oh = 0; oh < OH; oh++) {
         for (let ow = 0; ow < OW; ow++, yOff += O) {
@@ -103,12 +509,33 @@ function walk(g: Geometry, body: (yOff: number, xOff: number, k: number) => void
             for (let kh = 0; kh < KH; kh++) {
               const ih = oh * sh - ph + kh * dh;
               if (ih < 0 || ih >= H) continue;
-              const rowBase = ((xb + id) * H + ih) * W;
-              const kBase = (kd * KH + kh) * KW;
+              const row = ((b * D + id) * H + ih) * W;
               for (let kw = 0; kw < KW; kw++) {
                 const iw = ow * sw - pw + kw * dw;
                 if (iw < 0 || iw >= W) continue;
-                body(yOff, (rowBase + iw) * C, kBase + kw);
+                const xOff = (row + iw) * C;
+                const wOff = ((kd * KH + kh) * KW + kw) * O;
+                if (mode === 0) {
+                  if (M === 1) for (let c = 0; c < C; c++) A[yOff + c] += X[xOff + c] * Wd[wOff + c];
+                  else
+                    for (let c = 0; c < C; c++) {
+                      const a = X[xOff + c];
+                      for (let m = c * M, e = m + M; m < e; m++) A[yOff + m] += a * Wd[wOff + m];
+                    }
+                } else if (mode === 1) {
+                  if (M === 1) for (let c = 0; c < C; c++) A[xOff + c] += DY[yOff + c] * Wd[wOff + c];
+                  else
+                    for (let c = 0; c < C; c++) {
+                      let t = 0;
+                      for (let m = c * M, e = m + M; m < e; m++) t += DY[yOff + m] * Wd[wOff + m];
+                      A[xOff + c] += t;
+                    }
+                } else if (M === 1) for (let c = 0; c < C; c++) A[wOff + c] += X[xOff + c] * DY[yOff + c];
+                else
+                  for (let c = 0; c < C; c++) {
+                    const a = X[xOff + c];
+                    for (let m = c * M, e = m + M; m < e; m++) A[wOff + m] += a * DY[yOff + m];
+                  }
               }
             }
           }
@@ -118,93 +545,94 @@ function walk(g: Geometry, body: (yOff: number, xOff: number, k: number) => void
   }
 }
 
-// Float64 scratch reused across calls (accumulating float32 sums in double, as the reductions do).
-let scratch = new Float64Array(1024);
-function scratchOf(n: number): Float64Array {
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, scratch.length * 2));
-  return scratch;
-}
+// ---------------------------------------------------------------- kernels
+
+/*
+ * Each kernel walks the output positions of one image in blocks of rows; per block and group it
+ * builds the im2col block and runs one GEMM:
+ *   forward:        y[rows, Og]  += col[rows, Kg] . w_g[Kg, Og]
+ *   input grad:     dcol[rows, Kg] = dy[rows, Og] . w_g[Kg, Og]^T, then col2im into dx
+ *   filter grad:    dw_g[Kg, Og] += col[rows, Kg]^T . dy[rows, Og]
+ * w_g is the column block g*Og.. of w viewed as a [Kg, O] matrix (w's layout [...k, Cg, O]).
+ */
 
 function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
   const g = geometry(x.shape, w.shape.slice(0, -2), out.shape, p);
-  const { O, G, Cg, Og } = g;
-  const X = x.data;
-  const Wt = w.data;
+  const { B, O, G, Og, P, Kg } = g;
+  const X = asF64("x", x);
+  const Wd = asF64("w", w);
   const Y = out.data;
-  // One output row (all O channels) accumulates in `acc`; flushed when the walk moves to the next row.
-  const acc = scratchOf(O);
-  let cur = -1;
-  const flush = () => {
-    for (let j = 0; j < O; j++) {
-      Y[cur + j] = acc[j];
-      acc[j] = 0;
-    }
-  };
-  acc.fill(0, 0, O);
-  walk(g, (yOff, xOff, k) => {
-    if (yOff !== cur) {
-      if (cur >= 0) flush();
-      cur = yOff;
-    }
-    // acc[g*Og + j] += x[c] * w[k, c, g*Og + j]: an i-k-j GEMM row, inner loop contiguous in w.
-    for (let grp = 0; grp < G; grp++) {
-      const a0 = grp * Og;
-      const x0 = xOff + grp * Cg;
-      let w0 = k * Cg * O + a0;
-      for (let c = 0; c < Cg; c++, w0 += O) {
-        const a = X[x0 + c];
-        for (let j = 0; j < Og; j++) acc[a0 + j] += a * Wt[w0 + j];
+  if (g.Cg === 1 && G > 1) {
+    const acc = scratch("acc", out.size);
+    acc.fill(0, 0, out.size);
+    depthwise(0, g, X, Wd, X, acc);
+    for (let i = 0; i < out.size; i++) Y[i] = acc[i];
+    return;
+  }
+  const R = blockRows(g);
+  const col = scratch("col", R * Kg);
+  const acc = scratch("acc", R * O);
+  for (let b = 0; b < B; b++) {
+    for (let p0 = 0; p0 < P; p0 += R) {
+      const rows = Math.min(R, P - p0);
+      acc.fill(0, 0, rows * O);
+      for (let grp = 0; grp < G; grp++) {
+        im2col(X, g, b, grp, p0, rows, col);
+        gemmNN(rows, Og, Kg, col, 0, Kg, Wd, grp * Og, O, acc, grp * Og, O);
       }
+      const y0 = (b * P + p0) * O;
+      for (let i = 0; i < rows * O; i++) Y[y0 + i] = acc[i];
     }
-  });
-  if (cur >= 0) flush();
+  }
 }
 
 function convBackpropInput(dy: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
   const g = geometry(out.shape, w.shape.slice(0, -2), dy.shape, p);
-  const { O, G, Cg, Og } = g;
-  const DY = dy.data;
-  const Wt = w.data;
-  const acc = scratchOf(out.size);
-  acc.fill(0, 0, out.size);
-  walk(g, (yOff, xOff, k) => {
-    // dx[c] += sum_j dy[g*Og + j] * w[k, c, g*Og + j]: contiguous dot products.
-    for (let grp = 0; grp < G; grp++) {
-      const y0 = yOff + grp * Og;
-      const x0 = xOff + grp * Cg;
-      let w0 = k * Cg * O + grp * Og;
-      for (let c = 0; c < Cg; c++, w0 += O) {
-        let s = 0;
-        for (let j = 0; j < Og; j++) s += DY[y0 + j] * Wt[w0 + j];
-        acc[x0 + c] += s;
+  const { B, O, G, Og, P, Kg } = g;
+  const DY = asF64("dy", dy);
+  const Wd = asF64("w", w);
+  const DX = scratch("dx", out.size);
+  DX.fill(0, 0, out.size);
+  const R = blockRows(g);
+  const col = scratch("col", R * Kg);
+  if (g.Cg === 1 && G > 1) depthwise(1, g, DY, Wd, DY, DX);
+  else
+    for (let b = 0; b < B; b++) {
+      for (let p0 = 0; p0 < P; p0 += R) {
+        const rows = Math.min(R, P - p0);
+        for (let grp = 0; grp < G; grp++) {
+          col.fill(0, 0, rows * Kg);
+          gemmNT(rows, Kg, Og, DY, (b * P + p0) * O + grp * Og, O, Wd, grp * Og, O, col, 0, Kg);
+          col2im(col, g, b, grp, p0, rows, DX);
+        }
       }
     }
-  });
-  const DX = out.data;
-  for (let i = 0; i < out.size; i++) DX[i] = acc[i];
+  const o = out.data;
+  for (let i = 0; i < out.size; i++) o[i] = DX[i];
 }
 
 function convBackpropFilter(x: Tensor, dy: Tensor, out: Tensor, p: ConvParams): void {
   const g = geometry(x.shape, out.shape.slice(0, -2), dy.shape, p);
-  const { O, G, Cg, Og } = g;
-  const X = x.data;
-  const DY = dy.data;
-  const acc = scratchOf(out.size);
-  acc.fill(0, 0, out.size);
-  walk(g, (yOff, xOff, k) => {
-    // dw[k, c, g*Og + j] += x[c] * dy[g*Og + j]: rank-1 update, inner loop contiguous in dw and dy.
-    for (let grp = 0; grp < G; grp++) {
-      const y0 = yOff + grp * Og;
-      const x0 = xOff + grp * Cg;
-      let w0 = k * Cg * O + grp * Og;
-      for (let c = 0; c < Cg; c++, w0 += O) {
-        const a = X[x0 + c];
-        for (let j = 0; j < Og; j++) acc[w0 + j] += a * DY[y0 + j];
+  const { B, O, G, Og, P, Kg } = g;
+  const X = asF64("x", x);
+  const DY = asF64("dy", dy);
+  const DW = scratch("dw", out.size);
+  DW.fill(0, 0, out.size);
+  const R = blockRows(g);
+  const col = scratch("col", R * Kg);
+  if (g.Cg === 1 && G > 1) depthwise(2, g, X, DY, DY, DW);
+  else
+    for (let b = 0; b < B; b++) {
+      for (let p0 = 0; p0 < P; p0 += R) {
+        const rows = Math.min(R, P - p0);
+        for (let grp = 0; grp < G; grp++) {
+          im2col(X, g, b, grp, p0, rows, col);
+          gemmTN(Kg, Og, rows, col, 0, Kg, DY, (b * P + p0) * O + grp * Og, O, DW, grp * Og, O);
+        }
       }
     }
-  });
-  const DW = out.data;
-  for (let i = 0; i < out.size; i++) DW[i] = acc[i];
+  const o = out.data;
+  for (let i = 0; i < out.size; i++) o[i] = DW[i];
 }
 
 registerKernels("cpu", { conv, convBackpropInput, convBackpropFilter });

@@ -353,6 +353,12 @@ describe("conv ops: gradients (finite differences)", () => {
       [randomTensor([1, 5, 4, 2], 75), randomTensor([3, 2, 2, 2], 76)],
     );
   });
+  it("depthwiseConv multiplier 1 valid stride 2 dilation [1,2]", () => {
+    checkGrad(
+      (x, w) => depthwiseConv(x, w, { strides: 2, dilationRate: [1, 2] }),
+      [randomTensor([2, 5, 6, 3], 83), randomTensor([2, 2, 3, 1], 84)],
+    );
+  });
   it("separableConv valid dilation 2", () => {
     checkGrad(
       (x, dk, pk) => separableConv(x, dk, pk, { dilationRate: 2 }),
