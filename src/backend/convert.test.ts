@@ -139,20 +139,18 @@ describe("toTensor (convertToTensor)", () => {
     assert.throws(() => toTensor("3" as never), /received string 3/);
   });
 
-  it("infers float32 when booleans and numbers are mixed", {
-    todo: "convert.ts infers bool from the first leaf only",
-  }, () => {
+  it("infers float32 when booleans and numbers are mixed", () => {
     const t = toTensor([true, 2.5]);
     assert.equal(t.dtype, "float32");
     assert.deepEqual(t.toArray(), [1, 2.5]);
   });
 
-  it("stores 0/1 when asked for bool", { todo: "convert.ts writes raw numbers into bool tensors" }, () => {
+  it("stores 0/1 when asked for bool", () => {
     assert.deepEqual(Array.from(toTensor(5, "bool").data), [1]);
     assert.deepEqual(Array.from(toTensor([0.5, 2, 0], "bool").data), [1, 1, 0]);
   });
 
-  it("does not turn byte arrays into bool tensors", { todo: "convert.ts maps Uint8Array to bool" }, () => {
+  it("does not turn byte arrays into bool tensors", () => {
     const t = toTensor(new Uint8Array([0, 5, 255]));
     assert.notEqual(t.dtype, "bool");
     assert.deepEqual(t.toArray(), [0, 5, 255]);

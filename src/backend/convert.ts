@@ -13,7 +13,8 @@ export function castTensor(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = allocate(dtype, x.size);
   const src = x.data;
-  if (dtype === "bool") for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN is true, as in NumPy
+  if (dtype === "bool")
+    for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN is true, as in NumPy
   else out.set(src);
   return new Tensor(out, x.shape.slice(), dtype);
 }
@@ -26,13 +27,17 @@ export function toTensor(data: TensorData, dtype?: DType | string): Tensor {
   const want = dtype === undefined ? undefined : standardizeDType(dtype, "convertToTensor");
   if (data instanceof Tensor) return want ? castTensor(data, want) : data;
   if (isTypedArray(data)) {
-    const t = new Tensor(data, [data.length], dtypeOfArray(data));
+    // Bytes (image data) are numbers, not booleans.
+    const t =
+      data instanceof Uint8Array
+        ? new Tensor(Int32Array.from(data), [data.length], "int32")
+        : new Tensor(data, [data.length], dtypeOfArray(data));
     return want ? castTensor(t, want) : t;
   }
   if (typeof data === "number" || typeof data === "boolean") {
     const d = want ?? (typeof data === "boolean" ? "bool" : "float32");
     const arr = allocate(d, 1);
-    arr[0] = Number(data);
+    arr[0] = d === "bool" ? (Number(data) !== 0 ? 1 : 0) : Number(data);
     return new Tensor(arr, [], d);
   }
   if (!Array.isArray(data)) {
@@ -47,16 +52,23 @@ export function toTensor(data: TensorData, dtype?: DType | string): Tensor {
     if (probe.length === 0) break;
     probe = probe[0];
   }
-  const sawBool = typeof probe === "boolean";
-  const d = want ?? (sawBool ? "bool" : "float32");
   let size = 1;
   for (const s of shape) size *= s;
-  const out = allocate(d, size);
+  // Values are gathered in float64 and cast once, so that the dtype reflects every element
+  // (booleans mixed with numbers are numbers) and int32 values keep full precision.
+  const out = new Float64Array(size);
+  let sawNumber = false;
   let k = 0;
-  const fill = (x: unknown, axis: number, path: number[]): void => {
+  const path: number[] = [];
+  const fill = (x: unknown, axis: number): void => {
     if (axis === shape.length) {
-      if (typeof x === "number" || typeof x === "boolean") {
-        out[k++] = Number(x);
+      if (typeof x === "number") {
+        sawNumber = true;
+        out[k++] = x;
+        return;
+      }
+      if (typeof x === "boolean") {
+        out[k++] = x ? 1 : 0;
         return;
       }
       throw new TypeError(
@@ -69,10 +81,15 @@ export function toTensor(data: TensorData, dtype?: DType | string): Tensor {
         `convertToTensor: ragged nested array at ${pathString(path)}: expected an array of length ${shape[axis]}, received ${got} (inferred shape [${shape.join(", ")}]).`,
       );
     }
-    for (let i = 0; i < x.length; i++) fill(x[i], axis + 1, [...path, i]);
+    for (let i = 0; i < x.length; i++) {
+      path.push(i);
+      fill(x[i], axis + 1);
+      path.pop();
+    }
   };
-  fill(data, 0, []);
-  return new Tensor(out, shape, d);
+  fill(data, 0);
+  const d = want ?? (typeof probe === "boolean" && !sawNumber ? "bool" : "float32");
+  return castTensor(new Tensor(out, shape, "float64"), d);
 }
 
 function pathString(path: number[]): string {

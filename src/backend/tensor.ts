@@ -14,6 +14,9 @@ export class Tensor {
   readonly data: TypedArray;
 
   constructor(data: TypedArray, shape: Shape, dtype: DType = dtypeOfArray(data)) {
+    if (dtypeOfArray(data) !== dtype) {
+      throw new TypeError(`Tensor: a ${data.constructor.name} cannot hold dtype ${dtype}.`);
+    }
     if (data.length !== sizeOf(shape)) {
       throw new Error(
         `Tensor: data has ${data.length} elements but shape ${shapeToString(shape)} needs ${sizeOf(shape)}.`,

@@ -1,7 +1,7 @@
 import { toTensor, castTensor, type TensorData } from "./convert.js";
 import { type DType, standardizeDType } from "./dtypes.js";
 import { shapeToString, shapesEqual } from "./shape.js";
-import type { Tensor } from "./tensor.js";
+import { Tensor } from "./tensor.js";
 
 export interface VariableOptions {
   trainable?: boolean;
@@ -61,7 +61,7 @@ export class Variable {
 
   /** Replaces the value; the shape must stay the same and the dtype is cast to the variable's. */
   assign(value: TensorData): this {
-    const t = castTensor(toTensor(value), this.dtype);
+    const t = toTensor(value, this.dtype);
     if (!shapesEqual(t.shape, this._value.shape)) {
       throw new Error(
         `Variable '${this.path}'.assign: expected shape ${shapeToString(this._value.shape)}, received ${shapeToString(t.shape)}.`,
@@ -80,7 +80,7 @@ export class Variable {
   }
 
   private combine(delta: TensorData, sign: number, op: string): this {
-    const d = toTensor(delta);
+    const d = delta instanceof Tensor ? delta : toTensor(delta, "float64");
     const cur = this._value;
     if (d.size !== 1 && !shapesEqual(d.shape, cur.shape)) {
       throw new Error(

@@ -112,8 +112,9 @@ export function toAnyAll(args: readonly TensorInput[]): AnyTensor[] {
   for (const d of strong) if (rank(d) > rank(ref as DType)) ref = d;
   return args.map((a) => {
     if (a instanceof Variable || isTensorLike(a)) return toAny(a);
-    const t = toTensor(a as TensorData);
-    if (ref === undefined) return t;
+    if (ref === undefined) return toTensor(a as TensorData);
+    // Built in float64 first so that 0.1 next to a float64 tensor stays 0.1.
+    const t = toTensor(a as TensorData, "float64");
     return castTensor(t, weakDType(t, ref));
   });
 }

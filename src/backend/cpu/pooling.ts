@@ -138,13 +138,61 @@ function walkArgmax(x: Tensor, yShape: readonly number[], p: PoolParams, end: (y
   );
 }
 
-function maxPool(x: Tensor, out: Tensor, p: PoolParams): void {
-  const Y = out.data;
+/** Forward max or average pooling as plain loops (the most used kernels; no callbacks). */
+function poolForward(max: boolean, x: Tensor, out: Tensor, p: PoolParams): void {
+  const g = geometry(x.shape, out.shape, p);
+  const [D, H, W] = g.in;
+  const [KD, KH, KW] = g.k;
+  const [OD, OH, OW] = g.out;
+  const [sd, sh, sw] = g.s;
+  const [pd, ph, pw] = g.pad;
+  const C = g.C;
   const X = x.data;
-  const C = out.shape[out.rank - 1];
-  walkArgmax(x, out.shape, p, (yOff, arg) => {
-    for (let c = 0; c < C; c++) Y[yOff + c] = arg[c] < 0 ? Number.NEGATIVE_INFINITY : X[arg[c]];
-  });
+  const Y = out.data;
+  const acc = f64Of(C);
+  const init = max ? Number.NEGATIVE_INFINITY : 0;
+  let yOff = 0;
+  for (let b = 0; b < g.B; b++) {
+    for (let od = 0; od < OD; od++) {
+      const d0 = Math.max(0, od * sd - pd);
+      const d1 = Math.min(D, od * sd - pd + KD);
+      for (let oh = 0; oh < OH; oh++) {
+        const h0 = Math.max(0, oh * sh - ph);
+        const h1 = Math.min(H, oh * sh - ph + KH);
+        for (let ow = 0; ow < OW; ow++, yOff += C) {
+          const w0 = Math.max(0, ow * sw - pw);
+          const w1 = Math.min(W, ow * sw - pw + KW);
+          acc.fill(init, 0, C);
+          for (let id = d0; id < d1; id++) {
+            for (let ih = h0; ih < h1; ih++) {
+              const row = ((b * D + id) * H + ih) * W;
+              for (let iw = w0; iw < w1; iw++) {
+                const x0 = (row + iw) * C;
+                if (max) {
+                  for (let c = 0; c < C; c++) {
+                    const v = X[x0 + c];
+                    // NaN propagates: once acc is NaN, no number replaces it.
+                    if (v > acc[c] || Number.isNaN(v)) acc[c] = v;
+                  }
+                } else for (let c = 0; c < C; c++) acc[c] += X[x0 + c];
+              }
+            }
+          }
+          if (max) for (let c = 0; c < C; c++) Y[yOff + c] = acc[c];
+          else {
+            // A window entirely in the padding (only possible with explicit padding) averages to 0.
+            const count = Math.max(0, d1 - d0) * Math.max(0, h1 - h0) * Math.max(0, w1 - w0);
+            const inv = count > 0 ? 1 / count : 0;
+            for (let c = 0; c < C; c++) Y[yOff + c] = acc[c] * inv;
+          }
+        }
+      }
+    }
+  }
+}
+
+function maxPool(x: Tensor, out: Tensor, p: PoolParams): void {
+  poolForward(true, x, out, p);
 }
 
 function maxPoolGrad(x: Tensor, dy: Tensor, out: Tensor, p: PoolParams): void {
@@ -168,23 +216,7 @@ function maxPoolGradGrad(x: Tensor, ddx: Tensor, out: Tensor, p: PoolParams): vo
 }
 
 function avgPool(x: Tensor, out: Tensor, p: PoolParams): void {
-  const g = geometry(x.shape, out.shape, p);
-  const C = g.C;
-  const X = x.data;
-  const Y = out.data;
-  const acc = f64Of(C);
-  walk(
-    g,
-    () => acc.fill(0, 0, C),
-    (xOff) => {
-      for (let c = 0; c < C; c++) acc[c] += X[xOff + c];
-    },
-    (yOff, count) => {
-      // A window entirely in the padding (only possible with explicit padding) averages to 0.
-      const inv = count > 0 ? 1 / count : 0;
-      for (let c = 0; c < C; c++) Y[yOff + c] = acc[c] * inv;
-    },
-  );
+  poolForward(false, x, out, p);
 }
 
 function avgPoolGrad(dy: Tensor, out: Tensor, p: PoolParams): void {
