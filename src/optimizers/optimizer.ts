@@ -269,7 +269,7 @@ export abstract class Optimizer {
 
   private useWeightDecay(v: Variable): boolean {
     if (this._excludeIds.has(v)) return false;
-    return !(this._excludePattern && this._excludePattern.test(v.name));
+    return !this._excludePattern?.test(v.name);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { Tensor } from "../backend/tensor.js";
 import { toTensor } from "../backend/convert.js";
 import { Variable } from "../backend/variable.js";
 import { assertClose } from "../testing/gradcheck.js";
