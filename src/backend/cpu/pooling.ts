@@ -170,9 +170,8 @@ function poolForward(max: boolean, x: Tensor, out: Tensor, p: PoolParams): void 
                 const x0 = (row + iw) * C;
                 if (max) {
                   for (let c = 0; c < C; c++) {
-                    const v = X[x0 + c];
-                    // NaN propagates: once acc is NaN, no number replaces it.
-                    if (v > acc[c] || Number.isNaN(v)) acc[c] = v;
+                    // Math.max propagates NaN (as NumPy and TensorFlow do) and compiles without a branch.
+                    acc[c] = Math.max(acc[c], X[x0 + c]);
                   }
                 } else for (let c = 0; c < C; c++) acc[c] += X[x0 + c];
               }
