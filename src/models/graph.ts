@@ -120,7 +120,11 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
  * Runs the graph on concrete tensors (computes) or symbolic ones (while a model's own output spec
  * is traced). Each layer sees the `training` flag of the enclosing call unless its node fixed one.
  */
-export function runGraph(graph: Graph, inputValues: AnyTensor[]): AnyTensor[] {
+export function runGraph(
+  graph: Graph,
+  inputValues: AnyTensor[],
+  wanted: SymbolicTensor[] = graph.outputs,
+): AnyTensor[] {
   const values = new Map<SymbolicTensor, AnyTensor>();
   graph.inputs.forEach((x, i) => {
     values.set(x, inputValues[i]);
@@ -149,7 +153,7 @@ export function runGraph(graph: Graph, inputValues: AnyTensor[]): AnyTensor[] {
       });
     }
   }
-  return graph.outputs.map(lookup) as AnyTensor[];
+  return wanted.map(lookup) as AnyTensor[];
 }
 
 function describeValue(x: unknown): string {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SymbolicTensor } from "../backend/symbolic_tensor.js";
-import { Tensor } from "../backend/tensor.js";
+import type { SymbolicTensor } from "../backend/symbolic_tensor.js";
+import type { Tensor } from "../backend/tensor.js";
 import { GradientTape } from "../autodiff/tape.js";
 import { Input } from "../layers/core/input_layer.js";
 import { Dense } from "../layers/core/dense.js";
@@ -28,12 +28,22 @@ function fixedDense(kernel: number[][], bias: number[], activation?: string): De
 describe("functional API (the founding document's tips)", () => {
   it("builds an MLP from keras.Input and predicts what a hand computation gives", () => {
     const inputs = Input({ shape: [2] });
-    const h = fixedDense([[1, -1], [2, 0.5]], [0.5, -0.5], "relu")(inputs);
+    const h = fixedDense(
+      [
+        [1, -1],
+        [2, 0.5],
+      ],
+      [0.5, -0.5],
+      "relu",
+    )(inputs);
     const out = fixedDense([[1], [-2]], [0.25])(h);
     const model = new Model({ inputs, outputs: out });
     // x=[1,1]: h = relu([1+2+0.5, -1+0.5-0.5]) = [3.5, 0]; y = 3.5 - 0 + 0.25 = 3.75
     // x=[-1,2]: h = relu([-1+4+0.5, 1+1-0.5]) = [3.5, 1.5]; y = 3.5 - 3 + 0.25 = 0.75
-    const y = model.predict([[1, 1], [-1, 2]]) as Tensor;
+    const y = model.predict([
+      [1, 1],
+      [-1, 2],
+    ]) as Tensor;
     assertClose(y, [[3.75], [0.75]]);
     assert.deepEqual(model.outputs[0].shape, [null, 1]);
     assert.equal(model.layers.length, 3);
@@ -61,7 +71,11 @@ describe("functional API (the founding document's tips)", () => {
 
   it("reuses a nested model as a layer: two calls share every weight, with two different heads", () => {
     const inp = Input({ shape: [3] });
-    const shared = new Model({ inputs: inp, outputs: new Dense(4, { activation: "tanh" })(inp), name: "shared_layers" });
+    const shared = new Model({
+      inputs: inp,
+      outputs: new Dense(4, { activation: "tanh" })(inp),
+      name: "shared_layers",
+    });
     const x1 = Input({ shape: [3] });
     const x2 = Input({ shape: [3] });
     const head1 = new Dense(1, { name: "head_1" })(shared(x1));
@@ -91,8 +105,14 @@ describe("functional API (the founding document's tips)", () => {
     const model = new Model({ inputs, outputs: [traced, byArray, byFn, plain] });
     const x = ops.reshape(ops.arange(20, undefined, 1, "float32"), [2, 10]);
     const [a, b, c, d] = model.predict(x) as Tensor[];
-    assertClose(a, [[0, 1, 2, 3, 4], [10, 11, 12, 13, 14]]);
-    assertClose(b, [[5, 6, 7, 8, 9], [15, 16, 17, 18, 19]]);
+    assertClose(a, [
+      [0, 1, 2, 3, 4],
+      [10, 11, 12, 13, 14],
+    ]);
+    assertClose(b, [
+      [5, 6, 7, 8, 9],
+      [15, 16, 17, 18, 19],
+    ]);
     assertClose(c, b);
     assertClose(d, a);
   });
@@ -164,7 +184,10 @@ describe("Sequential", () => {
     const inputs = Input({ shape: [2] });
     const fn = new Model({ inputs, outputs: new Dense(1)(new Dense(3, { activation: "relu" })(inputs)) });
     fn.setWeights(seq.getWeights());
-    const x = t([[0.5, -1], [2, 3]]);
+    const x = t([
+      [0.5, -1],
+      [2, 3],
+    ]);
     assertClose(fn.predict(x) as Tensor, seq.predict(x) as Tensor);
     assert.equal(fn.countParams(), seq.countParams());
   });
@@ -226,13 +249,19 @@ describe("errors name the layer, the model and what to do", () => {
       () => dense.apply(ops.ones([1, 3])),
       /Layer 'dense_\d+' \(Dense\): input 0 is incompatible with the layer: expected axis -1 of the input shape to have size 4, but received input with shape \[1, 3\]/,
     );
-    assert.throws(() => dense(Input({ shape: [5] })), /expected axis -1 of the input shape to have size 4.*\[null, 5\]/);
+    assert.throws(
+      () => dense(Input({ shape: [5] })),
+      /expected axis -1 of the input shape to have size 4.*\[null, 5\]/,
+    );
   });
 
   it("a model called with the wrong input shape or count", () => {
     const inputs = Input({ shape: [4] });
     const model = new Model({ inputs, outputs: new Dense(1)(inputs) });
-    assert.throws(() => model.predict(ops.ones([2, 5])), /input 0 \('input_layer_\d+'\) expects shape \[null, 4\], received \[2, 5\]/);
+    assert.throws(
+      () => model.predict(ops.ones([2, 5])),
+      /input 0 \('input_layer_\d+'\) expects shape \[null, 4\], received \[2, 5\]/,
+    );
     assert.throws(() => model.apply([ops.ones([2, 4]), ops.ones([2, 4])]), /expects 1 input\(s\).*received 2/);
   });
 
@@ -249,7 +278,10 @@ describe("errors name the layer, the model and what to do", () => {
   it("a concrete tensor where the model needs keras.Input, and a symbolic tensor given to predict", () => {
     const inputs = Input({ shape: [2] });
     const out = new Dense(1)(inputs);
-    assert.throws(() => new Model({ inputs: ops.ones([1, 2]) as never, outputs: out }), /input 0 is not a symbolic tensor.*keras\.Input/);
+    assert.throws(
+      () => new Model({ inputs: ops.ones([1, 2]) as never, outputs: out }),
+      /input 0 is not a symbolic tensor.*keras\.Input/,
+    );
     const model = new Model({ inputs, outputs: out });
     assert.throws(() => model.predict(inputs as never), /received a symbolic tensor.*call model\(x\)/);
     const mid = new Dense(3)(inputs);
@@ -258,9 +290,12 @@ describe("errors name the layer, the model and what to do", () => {
 
   it("a Lambda that throws while traced keeps the original error and names the layer", () => {
     const inputs = Input({ shape: [3] });
-    const boom = new Lambda(() => {
-      throw new RangeError("bad split");
-    }, { name: "splitter" });
+    const boom = new Lambda(
+      () => {
+        throw new RangeError("bad split");
+      },
+      { name: "splitter" },
+    );
     assert.throws(
       () => boom(inputs),
       (e: Error) =>

@@ -5,38 +5,50 @@ import { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import type { LayerHistory } from "../symbolic/node.js";
 import { InputLayer } from "../layers/core/input_layer.js";
-import { type CallOptions, isLeafValue, Layer, type LayerArgs } from "../layers/layer.js";
+import { isTracing as isTracingNow } from "../symbolic/tracing.js";
+import { type CallOptions, isLeafValue, type Layer, type LayerArgs } from "../layers/layer.js";
+import type { ModelData } from "../trainers/data_adapter.js";
+import { type PredictOptions, Trainer } from "../trainers/trainer.js";
 import type { AnyTensor } from "../ops/types.js";
 import { flatten, isNested, type Nested, packSequenceAs } from "../tree/index.js";
 import { uniqueName } from "../utils/naming.js";
 import { buildGraph, type Graph, runGraph } from "./graph.js";
-import { predictBatched, type PredictOptions, toInputTensors, type ModelData } from "./predict.js";
 import { summary, type SummaryOptions } from "../utils/summary.js";
 
 export type SymbolicStructure = SymbolicTensor | readonly SymbolicTensor[] | { readonly [k: string]: SymbolicTensor };
 
-export interface ModelArgs extends LayerArgs {
+export interface ModelArgs<O extends SymbolicStructure = SymbolicStructure> extends LayerArgs {
   /** Functional models: the keras.Input tensors (one, an array, or named in an object). */
   inputs?: SymbolicStructure;
   /** Functional models: the output tensors, returned in the same structure. */
-  outputs?: SymbolicStructure;
+  outputs?: O;
 }
+
+/** The concrete results of a model whose outputs have the symbolic structure `S`. */
+export type ConcreteOf<S> = S extends SymbolicTensor
+  ? Tensor
+  : S extends readonly SymbolicTensor[]
+    ? Tensor[]
+    : { [K in keyof S]: Tensor };
 
 /**
  * A model (Keras's Model). Functional when built from `{ inputs, outputs }`; subclassed when a class
  * extends it and implements `call`. A model is a layer: calling it on new inputs shares its weights.
  */
-export class Model extends Layer {
+export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer {
   declare _graph: Graph | null;
   declare _inputStructure: SymbolicStructure | null;
   declare _outputStructure: SymbolicStructure | null;
+  /** Symbolic loss terms added with addLoss, computed by the graph on every forward pass. */
+  declare _symbolicLosses: SymbolicTensor[];
 
-  constructor(args: ModelArgs = {}) {
+  constructor(args: ModelArgs<O> = {}) {
     const functional = args.inputs !== undefined || args.outputs !== undefined;
     super({ ...args, name: args.name ?? (functional && new.target === Model ? uniqueName("functional") : undefined) });
     this._graph = null;
     this._inputStructure = null;
     this._outputStructure = null;
+    this._symbolicLosses = [];
     if (functional) this.initGraph(args.inputs, args.outputs);
   }
 
@@ -47,7 +59,8 @@ export class Model extends Layer {
     }
     const flatIn = flatten(inputs as Nested<SymbolicTensor>, isLeafValue);
     const flatOut = flatten(outputs as Nested<SymbolicTensor>, isLeafValue);
-    this._graph = buildGraph(flatIn, flatOut, this.name);
+    this._graph = buildGraph(flatIn, [...flatOut, ...this._symbolicLosses], this.name);
+    this._graph.outputs = flatOut;
     this._inputStructure = inputs;
     this._outputStructure = outputs;
     this.built = true;
@@ -112,7 +125,9 @@ export class Model extends Layer {
       );
     }
     const values = this.matchInputs(inputs);
-    const outs = runGraph(this._graph, values);
+    const all = runGraph(this._graph, values, [...this._graph.outputs, ...this._symbolicLosses]);
+    const outs = all.slice(0, this._graph.outputs.length);
+    for (const l of all.slice(outs.length)) if (l instanceof Tensor) this._callLosses.push(l);
     return packSequenceAs(this._outputStructure, outs, isLeafValue) as Nested<AnyTensor>;
   }
 
@@ -165,14 +180,40 @@ export class Model extends Layer {
     });
   }
 
-  /** Runs the model on concrete data in batches (training false); returns outputs in the model's structure. */
-  predict(x: ModelData, options: PredictOptions = {}): Nested<Tensor> {
-    return predictBatched(this, x, options);
+  /**
+   * Adds a loss term. A symbolic expression of this model's tensors (the founding document's loss
+   * "from outside a layer") is computed by the graph on every forward pass; inside `call`, a concrete
+   * value is added to this pass's losses.
+   */
+  override addLoss(loss: AnyTensor | number): void {
+    if (loss instanceof SymbolicTensor && this._graph && !isTracingNow()) {
+      const inputs = this._inputStructure as SymbolicStructure;
+      this._symbolicLosses.push(loss);
+      this.initGraph(inputs, this._outputStructure as SymbolicStructure);
+      return;
+    }
+    super.addLoss(loss);
   }
 
-  /** One batch through the model, training false. */
-  predictOnBatch(x: ModelData): Nested<Tensor> {
-    return this.apply(toInputTensors(x, this) as Nested<AnyTensor>, { training: false }) as Nested<Tensor>;
+  /** Names of the outputs (keys of a named structure, else the layers that produce them). */
+  override get outputNames(): string[] {
+    const s = this._outputStructure;
+    if (s && !(s instanceof SymbolicTensor) && !Array.isArray(s)) return Object.keys(s);
+    if (!this._graph) return ["output_0"];
+    const names = this._graph.outputs.map((t, i) => {
+      const h = producerOf(t);
+      return h ? (h.node.layer as Layer).name : t.history?.kind === "op" ? t.name : `output_${i}`;
+    });
+    return names.map((n, i) => (names.indexOf(n) === i ? n : `${n}_${i}`));
+  }
+
+  /** Outputs for the data in batches (training false), in the structure of the model's outputs. */
+  override predict(x: ModelData, options: PredictOptions = {}): ConcreteOf<O> {
+    return super.predict(x, options) as ConcreteOf<O>;
+  }
+
+  override predictOnBatch(x: ModelData): ConcreteOf<O> {
+    return super.predictOnBatch(x) as ConcreteOf<O>;
   }
 
   /** Prints (and returns) the layer table as Keras's model.summary() does. */

@@ -1,0 +1,16 @@
+import { Callback, type Logs } from "./callback.js";
+
+/** Records every epoch's logs (Keras's History); fit() returns it. */
+export class History extends Callback {
+  epoch: number[] = [];
+  history: Record<string, number[]> = {};
+
+  override onTrainBegin(): void {
+    this.epoch = [];
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}
