@@ -15,6 +15,8 @@
  *              matmul kernel with its transpose flags on a freshly allocated output, as the op does.
  *   kernel     the native kernel alone, output allocated once.
  *   TS         the TypeScript kernel (one thread).
+ * and the time of allocating the output tensor alone (zero-filled Float32Array), which ops.matmul
+ * pays on every call.
  */
 import { cpus } from "node:os";
 // Narrow imports (the same modules keras.ops.matmul and keras.backend re-export) so that the
@@ -86,6 +88,7 @@ function bestOf(fs: (() => number | undefined)[], rounds = ROUNDS): number[] {
 
 const gflops = (s: Shape, sec: number) => (2 * s.M * s.N * s.K) / sec / 1e9;
 const fmt = (x: number) => x.toFixed(1).padStart(8);
+const us = (sec: number) => (sec * 1e6).toFixed(1);
 
 function main(): void {
   const info = backend.info();
@@ -103,7 +106,7 @@ function main(): void {
     backend.setNumThreads(threads);
     console.log(`\nthreads: ${backend.getNumThreads()}  (GFLOP/s)`);
     console.log(
-      `${"product".padEnd(12)}${"M x N x K".padEnd(16)}${"oneDNN".padStart(8)}${"keras-ts".padStart(9)}${"kernel".padStart(8)}${"TS".padStart(8)}   keras-ts/oneDNN`,
+      `${"product".padEnd(12)}${"M x N x K".padEnd(16)}${"oneDNN".padStart(8)}${"keras-ts".padStart(9)}${"kernel".padStart(8)}${"TS".padStart(8)}   keras-ts/oneDNN  kernel/oneDNN  (µs: oneDNN, keras-ts, output alloc)`,
     );
     const ratios: number[] = [];
     for (const s of SHAPES) {
@@ -116,16 +119,17 @@ function main(): void {
         s.transA || s.transB
           ? () => native.matmul(a, b, Tensor.empty([1, s.M, s.N]), s.transA, s.transB)
           : () => matmul(a2, b2);
-      const [directBest, viaOps, kernel] = bestOf([
+      const [directBest, viaOps, kernel, alloc] = bestOf([
         () => addon!.benchMatmul(1, s.M, s.N, s.K, s.transA, s.transB, SECONDS),
         () => round(viaOpsCall, SECONDS),
         () => round(() => native.matmul(a, b, out, s.transA, s.transB), SECONDS),
+        () => round(() => Tensor.empty([1, s.M, s.N]), SECONDS / 4),
       ]);
       const ts = withTS && threads !== 1 ? round(() => cpu.matmul(a, b, out, s.transA, s.transB), 0.3) : NaN;
       const ratio = directBest / viaOps;
       ratios.push(ratio);
       console.log(
-        `${s.name.padEnd(12)}${`${s.M}x${s.N}x${s.K}`.padEnd(16)}${fmt(gflops(s, directBest))}${fmt(gflops(s, viaOps)).padStart(9)}${fmt(gflops(s, kernel))}${fmt(gflops(s, ts))}   ${(100 * ratio).toFixed(0)}%`,
+        `${s.name.padEnd(12)}${`${s.M}x${s.N}x${s.K}`.padEnd(16)}${fmt(gflops(s, directBest))}${fmt(gflops(s, viaOps)).padStart(9)}${fmt(gflops(s, kernel))}${fmt(gflops(s, ts))}   ${`${(100 * ratio).toFixed(0)}%`.padStart(15)}  ${`${((100 * directBest) / kernel).toFixed(0)}%`.padStart(13)}  (${us(directBest)}, ${us(viaOps)}, ${us(alloc)})`,
       );
     }
     const total = SHAPES.reduce((acc, s) => acc + 2 * s.M * s.N * s.K, 0);
