@@ -11,6 +11,7 @@ import { getMask } from "../mask.js";
 import { Embedding } from "./embedding.js";
 import { Identity } from "./identity.js";
 import { Dropout } from "../regularization/dropout.js";
+import { Add } from "../merging/add.js";
 import { Input } from "./input_layer.js";
 
 const t = ops.convertToTensor;
@@ -151,6 +152,26 @@ describe("Embedding", () => {
       () => new Softmax({ axis: 1, name: "sm" })(h2),
       /Layer 'sm' \(Softmax\): the mask must be broadcastable .* inputs of shape \[1, 3, 2\] and a mask of shape \[1, 3\]/,
     );
+  });
+
+  it("in a functional model, the mask reaches later layers during predict; merges OR it", async () => {
+    const { Model } = await import("../../models/model.js");
+    const inputs = Input({ shape: [3], dtype: "int32" });
+    const e = fixed(true);
+    const spy = new MaskSpy();
+    const h = spy(new Dropout(0.5)(e(inputs)));
+    const merged = new Add()([h, new Identity()(h)]);
+    assert.deepEqual((getMask(merged) as SymbolicTensor).shape, [null, 3]);
+    const model = new Model({ inputs, outputs: merged });
+    const y = model.predict(t([[1, 0, 2]], "int32")) as Tensor;
+    assertClose(y, [
+      [
+        [2, 4],
+        [0, 1],
+        [6, 8],
+      ],
+    ]);
+    assert.deepEqual((spy.seen as Tensor).toArray(), [[true, false, true]]);
   });
 
   it("gradient with respect to the embeddings: the tape matches finite differences (float64)", () => {

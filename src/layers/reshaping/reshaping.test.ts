@@ -152,3 +152,26 @@ describe("RepeatVector", () => {
     );
   });
 });
+
+describe("reshaping layers in a Sequential model", () => {
+  it("Reshape -> Permute -> Flatten -> RepeatVector give Keras's output shapes and values", async () => {
+    const { Sequential } = await import("../../models/sequential.js");
+    const { Input } = await import("../core/input_layer.js");
+    const model = new Sequential([
+      Input({ shape: [6] }),
+      new Reshape([2, 3]),
+      new Permute([2, 1]),
+      new Flatten(),
+      new RepeatVector(2),
+    ]);
+    assert.deepEqual(model.outputs[0].shape, [null, 2, 6]);
+    const y = model.predict(t([[0, 1, 2, 3, 4, 5]])) as Tensor;
+    // [[0,1,2],[3,4,5]] transposed -> [[0,3],[1,4],[2,5]] -> flat [0,3,1,4,2,5], repeated twice.
+    assertClose(y, [
+      [
+        [0, 3, 1, 4, 2, 5],
+        [0, 3, 1, 4, 2, 5],
+      ],
+    ]);
+  });
+});
