@@ -44,10 +44,22 @@ export class Adadelta extends Optimizer {
     const pOut = this.out(v);
     const agOut = this.out(ag);
     const adOut = this.out(ad);
-    kernels.adadeltaUpdate(v.peek(), g, ag.peek(), ad.peek(), pOut, agOut, adOut, lr, this.rho, this.epsilon, decay);
-    ag.assign(agOut);
-    ad.assign(adOut);
-    v.assign(pOut);
+    kernels.adadeltaUpdate(
+      this.read(v),
+      g,
+      this.read(ag),
+      this.read(ad),
+      pOut,
+      agOut,
+      adOut,
+      lr,
+      this.rho,
+      this.epsilon,
+      decay,
+    );
+    this.store(ag, agOut);
+    this.store(ad, adOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -34,9 +34,9 @@ export class Adagrad extends Optimizer {
     const acc = this.accumulators[this.variableIndex(v)];
     const pOut = this.out(v);
     const accOut = this.out(acc);
-    kernels.adagradUpdate(v.peek(), g, acc.peek(), pOut, accOut, lr, this.epsilon, decay);
-    acc.assign(accOut);
-    v.assign(pOut);
+    kernels.adagradUpdate(this.read(v), g, this.read(acc), pOut, accOut, lr, this.epsilon, decay);
+    this.store(acc, accOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

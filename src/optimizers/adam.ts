@@ -57,11 +57,11 @@ export class Adam extends Optimizer {
     const vOut = this.out(vel);
     const vhOut = vh ? this.out(vh) : null;
     kernels.adamUpdate(
-      v.peek(),
+      this.read(v),
       g,
-      m.peek(),
-      vel.peek(),
-      vh ? vh.peek() : null,
+      this.read(m),
+      this.read(vel),
+      vh ? this.read(vh) : null,
       pOut,
       mOut,
       vOut,
@@ -72,10 +72,10 @@ export class Adam extends Optimizer {
       this.epsilon,
       decay,
     );
-    m.assign(mOut);
-    vel.assign(vOut);
-    if (vh && vhOut) vh.assign(vhOut);
-    v.assign(pOut);
+    this.store(m, mOut);
+    this.store(vel, vOut);
+    if (vh && vhOut) this.store(vh, vhOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

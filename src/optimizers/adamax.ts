@@ -47,10 +47,10 @@ export class Adamax extends Optimizer {
     const uOut = this.out(u);
     const beta1Power = this.beta1 ** (this.step + 1);
     kernels.adamaxUpdate(
-      v.peek(),
+      this.read(v),
       g,
-      m.peek(),
-      u.peek(),
+      this.read(m),
+      this.read(u),
       pOut,
       mOut,
       uOut,
@@ -61,9 +61,9 @@ export class Adamax extends Optimizer {
       beta1Power,
       decay,
     );
-    m.assign(mOut);
-    u.assign(uOut);
-    v.assign(pOut);
+    this.store(m, mOut);
+    this.store(u, uOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -39,9 +39,9 @@ export class Lion extends Optimizer {
     const m = this.momentums[this.variableIndex(v)];
     const pOut = this.out(v);
     const mOut = this.out(m);
-    kernels.lionUpdate(v.peek(), g, m.peek(), pOut, mOut, lr, this.beta1, this.beta2, decay);
-    m.assign(mOut);
-    v.assign(pOut);
+    kernels.lionUpdate(this.read(v), g, this.read(m), pOut, mOut, lr, this.beta1, this.beta2, decay);
+    this.store(m, mOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

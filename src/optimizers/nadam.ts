@@ -47,10 +47,10 @@ export class Nadam extends Optimizer {
   protected override beforeUpdates(): void {
     const up = this.uProduct as Variable;
     const t = this.step + 1;
-    const next = up.peek().data[0] * this.beta1 * (1 - 0.5 * 0.96 ** t);
+    const next = this.read(up).data[0] * this.beta1 * (1 - 0.5 * 0.96 ** t);
     const out = Tensor.empty([], up.dtype);
     out.data[0] = next;
-    up.assign(out);
+    this.store(up, out);
   }
 
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
@@ -58,7 +58,7 @@ export class Nadam extends Optimizer {
     const t = this.step + 1;
     const uT = this.beta1 * (1 - 0.5 * 0.96 ** t);
     const uT1 = this.beta1 * (1 - 0.5 * 0.96 ** (t + 1));
-    const uProductT = (this.uProduct as Variable).peek().data[0];
+    const uProductT = this.read(this.uProduct as Variable).data[0];
     const uProductT1 = uProductT * uT1;
     const c1 = uT1 / (1 - uProductT1);
     const c2 = (1 - uT) / (1 - uProductT);
@@ -68,10 +68,10 @@ export class Nadam extends Optimizer {
     const mOut = this.out(m);
     const vOut = this.out(vel);
     kernels.nadamUpdate(
-      v.peek(),
+      this.read(v),
       g,
-      m.peek(),
-      vel.peek(),
+      this.read(m),
+      this.read(vel),
       pOut,
       mOut,
       vOut,
@@ -84,9 +84,9 @@ export class Nadam extends Optimizer {
       this.beta2 ** t,
       decay,
     );
-    m.assign(mOut);
-    vel.assign(vOut);
-    v.assign(pOut);
+    this.store(m, mOut);
+    this.store(vel, vOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -9,6 +9,7 @@ import { sum } from "../ops/reduction.js";
 import { assertClose } from "../testing/gradcheck.js";
 import * as optimizers from "./index.js";
 import type { Optimizer } from "./optimizer.js";
+import type { SlotVariable } from "./slot_variable.js";
 import { ExponentialDecay, PiecewiseConstantDecay } from "./schedules/learning_rate_schedule.js";
 
 const { SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, Nadam, Lion } = optimizers;
@@ -119,6 +120,31 @@ describe("Optimizer variables", () => {
     opt.apply([t([1, 1])], [w]);
     assert.deepEqual(Array.from(before.data), [1, 2]);
     assert.notEqual(w.peek(), before);
+  });
+});
+
+describe("slot variables updated in place only while nothing outside holds them", () => {
+  it("a slot tensor read from outside is never written afterwards", () => {
+    const w = variable([1, 2], "w");
+    const opt = new Adam(0.1);
+    opt.apply([t([1, 1])], [w]);
+    const m = opt.variables[2] as SlotVariable;
+    const internal = m.current();
+    opt.apply([t([0, 0])], [w]);
+    assert.equal(m.current(), internal, "an unexposed slot is updated in place");
+    const held = m.peek(); // exposes the slot
+    const snapshot = Array.from(held.data);
+    opt.apply([t([3, -3])], [w]);
+    assert.deepEqual(Array.from(held.data), snapshot);
+    assert.notEqual(m.peek(), held);
+    // m1 = 0.1; m2 = 0.1 * 0.9 = 0.09; m3 = m2 + (g - m2) * 0.1.
+    assertClose(m.peek(), [0.09 + (3 - 0.09) * 0.1, 0.09 + (-3 - 0.09) * 0.1]);
+    // A tensor assigned from outside is not written into either.
+    const mine = toTensor([0, 0]);
+    m.assign(mine);
+    opt.apply([t([1, 1])], [w]);
+    assert.deepEqual(Array.from(mine.data), [0, 0]);
+    assertClose(m.peek(), [0.1, 0.1]);
   });
 });
 

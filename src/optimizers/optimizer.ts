@@ -16,6 +16,7 @@ import type { TensorInput, Out } from "../ops/types.js";
 import { toSnakeCase, uniqueName } from "../utils/naming.js";
 import { clipByGlobalNorm, clipByNorm, clipByValue, scaleTensor } from "./clipping.js";
 import { isKerasObjectConfig, type KerasObjectConfig } from "./config_keys.js";
+import { SlotVariable } from "./slot_variable.js";
 import { deserialize as deserializeSchedule, serialize as serializeSchedule } from "./schedules/index.js";
 import { LearningRateSchedule } from "./schedules/learning_rate_schedule.js";
 
@@ -118,9 +119,7 @@ export abstract class Optimizer {
       );
     }
 
-    this.iterations = new Variable(0, { dtype: "int32", trainable: false, name: "iteration" });
-    this.iterations.path = `${this.name}/iteration`;
-    this._variables.push(this.iterations);
+    this.iterations = this.addVariable([], { dtype: "int32", name: "iteration" });
 
     let lr = args.learningRate;
     if (isKerasObjectConfig(lr)) lr = deserializeSchedule(lr);
@@ -160,7 +159,7 @@ export abstract class Optimizer {
     const init = Tensor.empty(shape, dtype);
     if (options.initializer) init.data.fill(options.initializer);
     const name = options.name ?? "variable";
-    const v = new Variable(init, { trainable: false, name, dtype });
+    const v = new SlotVariable(init, { trainable: false, name, dtype });
     v.path = `${this.name}/${name}`;
     this._variables.push(v);
     return v;
@@ -213,7 +212,7 @@ export abstract class Optimizer {
   /** The current learning rate (the schedule or function evaluated at `iterations`), rounded to float32. */
   get learningRate(): number {
     const lr = this._learningRate;
-    if (lr instanceof Variable) return lr.peek().data[0];
+    if (lr instanceof Variable) return this.read(lr).data[0];
     const step = this.step;
     return Math.fround(lr instanceof LearningRateSchedule ? lr.call(step) : lr(step));
   }
@@ -249,7 +248,7 @@ export abstract class Optimizer {
 
   /** `iterations` as a number. */
   protected get step(): number {
-    return this.iterations.peek().data[0];
+    return (this.iterations as SlotVariable).current().data[0];
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -368,7 +367,7 @@ export abstract class Optimizer {
     }
     if (this.useEma) this.updateAverages();
     for (const v of vs) if (v.constraint) v.assign(v.constraint(v.peek()));
-    this.iterations.assign(new Tensor(Int32Array.of(this.step + 1), [], "int32"));
+    (this.iterations as SlotVariable).store(new Tensor(Int32Array.of(this.step + 1), [], "int32"));
   }
 
   private clipGradients(gs: Tensor[]): Tensor[] {
@@ -393,9 +392,25 @@ export abstract class Optimizer {
    */
   protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: number, decay: number): void;
 
-  /** A fresh output tensor shaped and typed like `v` (kernels write into it; the old value stays intact). */
+  /**
+   * The tensor a kernel writes `v`'s new value into: a fresh one for model variables (their old
+   * values may be held by tapes or users), the current one for a slot nothing outside holds
+   * (the kernels are element-wise, so updating in place is safe).
+   */
   protected out(v: Variable): Tensor {
+    if (v instanceof SlotVariable && !v.exposed) return v.current();
     return Tensor.empty(v.shape, v.dtype);
+  }
+
+  /** `v`'s current tensor for a kernel to read, without exposing a slot. */
+  protected read(v: Variable): Tensor {
+    return v instanceof SlotVariable ? v.current() : v.peek();
+  }
+
+  /** Stores a kernel's output as `v`'s value. */
+  protected store(v: Variable, t: Tensor): void {
+    if (v instanceof SlotVariable) v.store(t);
+    else v.assign(t);
   }
 
   private updateAverages(): void {
@@ -403,8 +418,8 @@ export abstract class Optimizer {
     this._trainableVariables.forEach((v, i) => {
       const avg = this._averages[i];
       const out = this.out(avg);
-      kernels.emaUpdate(avg.peek(), v.peek(), out, momentum);
-      avg.assign(out);
+      kernels.emaUpdate(this.read(avg), v.peek(), out, momentum);
+      this.store(avg, out);
     });
     const f = this.emaOverwriteFrequency;
     if (f && (this.step + 1) % f === 0) this.overwriteWithAverages(this._trainableVariables);

@@ -55,11 +55,11 @@ export class RMSprop extends Optimizer {
     const momOut = mom ? this.out(mom) : null;
     const avgOut = avg ? this.out(avg) : null;
     kernels.rmspropUpdate(
-      v.peek(),
+      this.read(v),
       g,
-      vel.peek(),
-      mom ? mom.peek() : null,
-      avg ? avg.peek() : null,
+      this.read(vel),
+      mom ? this.read(mom) : null,
+      avg ? this.read(avg) : null,
       pOut,
       velOut,
       momOut,
@@ -70,10 +70,10 @@ export class RMSprop extends Optimizer {
       this.epsilon,
       decay,
     );
-    vel.assign(velOut);
-    if (mom && momOut) mom.assign(momOut);
-    if (avg && avgOut) avg.assign(avgOut);
-    v.assign(pOut);
+    this.store(vel, velOut);
+    if (mom && momOut) this.store(mom, momOut);
+    if (avg && avgOut) this.store(avg, avgOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -38,17 +38,17 @@ export class SGD extends Optimizer {
   }
 
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
-    const p = v.peek();
+    const p = this.read(v);
     const pOut = this.out(v);
     if (this.momentum !== 0) {
       const m = this.momentums[this.variableIndex(v)];
       const mOut = this.out(m);
-      kernels.sgdMomentumUpdate(p, g, m.peek(), pOut, mOut, lr, this.momentum, this.nesterov, decay);
-      m.assign(mOut);
+      kernels.sgdMomentumUpdate(p, g, this.read(m), pOut, mOut, lr, this.momentum, this.nesterov, decay);
+      this.store(m, mOut);
     } else {
       kernels.sgdUpdate(p, g, pOut, lr, decay);
     }
-    v.assign(pOut);
+    this.store(v, pOut);
   }
 
   override getConfig(): Record<string, unknown> {
