@@ -37,6 +37,10 @@ export class Adadelta extends Optimizer {
     ]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const ag = this.accumulatedGrads[i];

@@ -30,6 +30,10 @@ export class Adagrad extends Optimizer {
     [this.accumulators] = this.addOptimizerVariables(variables, ["accumulator"], this.initialAccumulatorValue);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const acc = this.accumulators[this.variableIndex(v)];
     const pOut = this.out(v);

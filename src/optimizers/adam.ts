@@ -45,6 +45,10 @@ export class Adam extends Optimizer {
     if (this.amsgrad) [this.velocityHats] = this.addOptimizerVariables(variables, ["velocity_hat"]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const t = this.step + 1;

@@ -38,6 +38,10 @@ export class Adamax extends Optimizer {
     [this.m, this.u] = this.addOptimizerVariables(variables, ["momentum", "norm"]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const m = this.m[i];

@@ -35,6 +35,10 @@ export class Lion extends Optimizer {
     [this.momentums] = this.addOptimizerVariables(variables, ["momentum"]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const m = this.momentums[this.variableIndex(v)];
     const pOut = this.out(v);

@@ -53,6 +53,10 @@ export class Nadam extends Optimizer {
     this.store(up, out);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const t = this.step + 1;

@@ -338,6 +338,32 @@ describe("Optimizer argument checks", () => {
   });
 });
 
+describe("user-defined optimizers", () => {
+  class SignSGD extends optimizers.Optimizer {
+    static override className = "SignSGD";
+    constructor(args: optimizers.OptimizerArgs = {}) {
+      super({ ...args, learningRate: args.learningRate ?? 0.1 });
+    }
+    protected updateStep(g: Tensor, v: Variable, lr: number): void {
+      v.assign(ops.subtract(v.peek(), ops.multiply(lr, ops.sign(g))) as Tensor);
+    }
+  }
+
+  it("subclass Optimizer with updateStep; weight decay applied by the base class first", () => {
+    const w = variable([1, -2], "w");
+    const opt = new SignSGD({ learningRate: 0.5, weightDecay: 0.2 });
+    assert.match(opt.name, /^sign_sgd/);
+    opt.apply([t([3, -0.1])], [w]);
+    // w - w * 0.2 * 0.5, then - 0.5 * sign(g)
+    assertClose(w.peek(), [0.9 - 0.5, -1.8 + 0.5]);
+    assert.equal(optimizers.get(opt), opt);
+    const s = optimizers.serialize(opt);
+    assert.equal(s.registered_name, "SignSGD");
+    assert.throws(() => optimizers.deserialize(s), /could not interpret optimizer identifier 'SignSGD'/);
+    assert.ok(optimizers.deserialize(s, { SignSGD }) instanceof SignSGD);
+  });
+});
+
 describe("EMA", () => {
   it("finalizeVariableValues swaps in the moving averages", () => {
     const w = variable([1], "w");

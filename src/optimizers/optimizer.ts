@@ -57,6 +57,15 @@ export function splitArgs<A extends OptimizerArgs>(first: LearningRate | A | und
 
 const optional = (x: number | null | undefined): number | null => (x === undefined ? null : x);
 
+/** `p - p * decay` (Keras's `_apply_weight_decay` with decay = weightDecay * lr) into a new tensor. */
+function weightDecayed(p: Tensor, decay: number): Tensor {
+  const out = Tensor.empty(p.shape, p.dtype);
+  const P = p.data;
+  const O = out.data;
+  for (let i = 0; i < P.length; i++) O[i] = P[i] - P[i] * decay;
+  return out;
+}
+
 export abstract class Optimizer {
   /** Keras's class name ("Adam"), used for naming, errors and serialization. */
   static className = "Optimizer";
@@ -362,7 +371,11 @@ export abstract class Optimizer {
     this.beforeUpdates(lr);
     for (let i = 0; i < gs.length; i++) {
       const v = vs[i];
-      const decay = wd !== null && this.useWeightDecay(v) ? wd * lr : 0;
+      let decay = wd !== null && this.useWeightDecay(v) ? wd * lr : 0;
+      if (decay !== 0 && !this.fusesWeightDecay) {
+        v.assign(weightDecayed(v.peek(), decay));
+        decay = 0;
+      }
       this.updateStep(gs[i], v, lr, decay);
     }
     if (this.useEma) this.updateAverages();
@@ -381,6 +394,14 @@ export abstract class Optimizer {
       return gs.map((g) => clipByValue(g, c));
     }
     return gs;
+  }
+
+  /**
+   * True when `updateStep` applies `v -= v * decay` itself (the built-in fused kernels do); a
+   * subclass that leaves it false gets the weight decay applied before its `updateStep`, with decay 0.
+   */
+  protected get fusesWeightDecay(): boolean {
+    return false;
   }
 
   /** Runs once per `apply` before the per-variable updates (Nadam keeps its running product here). */

@@ -45,6 +45,10 @@ export class RMSprop extends Optimizer {
     if (this.centered) [this.averageGradients] = this.addOptimizerVariables(variables, ["average_gradient"]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const vel = this.velocities[i];

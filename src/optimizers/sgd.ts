@@ -37,6 +37,10 @@ export class SGD extends Optimizer {
     if (this.momentum !== 0) [this.momentums] = this.addOptimizerVariables(variables, ["momentum"]);
   }
 
+  protected override get fusesWeightDecay(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const p = this.read(v);
     const pOut = this.out(v);
