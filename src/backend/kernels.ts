@@ -46,6 +46,8 @@ export interface NativeInfo {
   isa?: string;
   threads?: number;
   cores?: number;
+  /** Whether the addon set glibc malloc to keep freed memory (no page faults on fresh outputs). */
+  mallocTuned?: boolean;
 }
 
 let nativeInfo: () => NativeInfo = () => ({ loaded: false, error: "loader not imported" });

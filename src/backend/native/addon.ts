@@ -5,7 +5,14 @@ import { fileURLToPath } from "node:url";
 
 /** The C++ addon's exports (native/src/*.cc). Buffers are the tensors' own Float32Arrays. */
 export interface NativeAddon {
-  info(): { onednn: string; threadingRuntime: string; isa: string; threads: number; cores: number };
+  info(): {
+    onednn: string;
+    threadingRuntime: string;
+    isa: string;
+    threads: number;
+    cores: number;
+    mallocTuned: boolean;
+  };
   setNumThreads(n: number): number;
   matmul(
     a: Float32Array,

@@ -349,6 +349,7 @@ describe("backendInfo", () => {
       assert.equal(info.kernels.binary, "native");
       assert.match(info.native.onednn ?? "", /^\d+\.\d+\.\d+$/);
       assert.ok((info.native.threads ?? 0) >= 1);
+      assert.equal(typeof info.native.mallocTuned, "boolean");
     } else {
       assert.equal(info.kernels.matmul, "cpu");
     }
