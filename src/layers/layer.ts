@@ -303,11 +303,17 @@ export class Layer {
   /** Calls the layer (what `layer(x)` does). */
   apply(inputs: LayerInput, options: CallOptions = {}): Nested<AnyTensor> {
     let args = inputs as Nested<unknown>;
-    // Plain numbers and nested number arrays become tensors.
-    if (typeof args === "number" || (Array.isArray(args) && flatten(args).every((x) => typeof x === "number"))) {
-      args = toTensor(args as number[]);
-    }
-    args = mapStructure(args, (x) => (x instanceof Variable ? x.value : x), isLeafValue);
+    // As in Keras, arrays are structure (a list of inputs); numbers and typed arrays become tensors.
+    args = mapStructure(
+      args,
+      (x) =>
+        x instanceof Variable
+          ? x.value
+          : typeof x === "number" || (ArrayBuffer.isView(x) && !(x instanceof DataView))
+            ? toTensor(x as number)
+            : x,
+      (x) => isLeafValue(x) || ArrayBuffer.isView(x),
+    );
     const leaves = flatten(args, isLeafValue).filter(
       (x): x is AnyTensor => x instanceof Tensor || x instanceof SymbolicTensor,
     );

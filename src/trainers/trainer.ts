@@ -10,6 +10,7 @@ import { add } from "../ops/elementwise.js";
 import { sum } from "../ops/reduction.js";
 import type { AnyTensor } from "../ops/types.js";
 import * as optimizers from "../optimizers/index.js";
+import { uniform } from "../random/index.js";
 import { flatten, type Nested, packSequenceAs } from "../tree/index.js";
 import { concatRows } from "../utils/batching.js";
 import { CompileLoss, CompileMetrics, type LossConfig, type MetricsConfig } from "./compile_utils.js";
@@ -252,7 +253,13 @@ export class Trainer extends Layer {
       owner,
       what,
     });
-    return { steps: a.steps, batches: () => a.batches() };
+    // Shuffles draw from keras.random's global generator, so keras.utils.setRandomSeed makes fit reproducible.
+    const rng = () => {
+      const u = uniform([Math.max(1, a.numSamples)], { dtype: "float64" }).data;
+      let i = 0;
+      return () => u[i++ % u.length];
+    };
+    return { steps: a.steps, batches: () => a.batches(rng()) };
   }
 
   /** Trains for a number of epochs; returns the History (also kept as `model.history`). */
