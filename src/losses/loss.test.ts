@@ -6,7 +6,9 @@ import { toTensor } from "../backend/convert.js";
 import { SymbolicTensor } from "../backend/symbolic_tensor.js";
 import { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
+import { Input } from "../layers/core/input_layer.js";
 import { setMask } from "../layers/mask.js";
+import { Model } from "../models/model.js";
 import { abs, add, clip, mean, multiply, square, subtract } from "../ops/index.js";
 import type { AnyTensor } from "../ops/types.js";
 import { assertClose, checkGrad, randomTensor } from "../testing/gradcheck.js";
@@ -174,6 +176,54 @@ describe("Loss: callable instances and subclasses", () => {
       assert.ok(out instanceof SymbolicTensor);
       assert.deepEqual(out.shape, reduction === "none" ? [null] : []);
     }
+  });
+
+  it("on symbolic inputs of a functional model, the batch size is counted when the graph runs", () => {
+    const t = Input({ shape: [3] });
+    const p = Input({ shape: [3] });
+    const model = new Model({ inputs: [t, p], outputs: [new losses.MeanSquaredError()(t, p)] });
+    const [out] = model([
+      toTensor([
+        [1, 2, 3],
+        [0, 0, 0],
+      ]),
+      toTensor([
+        [1, 2, 4],
+        [0, 0, 2],
+      ]),
+    ]) as unknown as Tensor[];
+    // Per sample 1/3 and 4/3; mean over the 2 samples.
+    assertClose(out, (1 / 3 + 4 / 3) / 2);
+    // Hinge decides in the graph whether labels are 0/1 (converted to -1/1) or not.
+    const hingeModel = new Model({ inputs: [t, p], outputs: [new losses.Hinge({ reduction: "none" })(t, p)] });
+    const pred = toTensor([
+      [0.5, -0.5, 2],
+      [0.5, -0.5, 2],
+    ]);
+    const [binary] = hingeModel([
+      toTensor([
+        [1, 0, 1],
+        [0, 0, 1],
+      ]),
+      pred,
+    ]) as unknown as Tensor[];
+    assertClose(binary, [(0.5 + 0.5 + 0) / 3, (1.5 + 0.5 + 0) / 3]);
+    const [other] = hingeModel([
+      toTensor([
+        [2, 0, 1],
+        [0, 0, 1],
+      ]),
+      pred,
+    ]) as unknown as Tensor[];
+    assertClose(other, [(0 + 1 + 0) / 3, (1 + 1 + 0) / 3]);
+  });
+
+  it("a loss function returning [batch + 1] values is refused with the function's name", () => {
+    const badLoss = (_t: AnyTensor, p: AnyTensor) => toTensor(new Array((p.shape[0] ?? 0) + 1).fill(1));
+    assert.throws(
+      () => losses.get(badLoss)(toTensor([[1], [2]]), toTensor([[1], [2]])),
+      /Loss 'badLoss' \(LossFunctionWrapper\): call\(\) must return one loss value per sample \(shape \[2, \.\.\.\]/,
+    );
   });
 
   it("gradient through a custom loss with a mask and sample weights (checkGrad)", () => {

@@ -53,6 +53,8 @@ export type ConcreteInput = Tensor | Variable | TensorData;
 /** A loss instance is callable: `loss(yTrue, yPred, sampleWeight?)` is `loss.apply(...)`. */
 export interface Loss {
   (yTrue: ConcreteInput, yPred: ConcreteInput, sampleWeight?: TensorInput | null): Tensor;
+  (yTrue: TensorInput, yPred: SymbolicTensor, sampleWeight?: TensorInput | null): SymbolicTensor;
+  (yTrue: SymbolicTensor, yPred: TensorInput, sampleWeight?: TensorInput | null): SymbolicTensor;
   (yTrue: TensorInput, yPred: TensorInput, sampleWeight?: TensorInput | null): AnyTensor;
 }
 
@@ -103,6 +105,8 @@ export abstract class Loss {
    * of `yPred` (and of the values `call` returns) into the sample weights, and reduces.
    */
   apply(yTrue: ConcreteInput, yPred: ConcreteInput, sampleWeight?: TensorInput | null): Tensor;
+  apply(yTrue: TensorInput, yPred: SymbolicTensor, sampleWeight?: TensorInput | null): SymbolicTensor;
+  apply(yTrue: SymbolicTensor, yPred: TensorInput, sampleWeight?: TensorInput | null): SymbolicTensor;
   apply(yTrue: TensorInput, yPred: TensorInput, sampleWeight?: TensorInput | null): AnyTensor;
   apply(yTrue: TensorInput, yPred: TensorInput, sampleWeight: TensorInput | null = null): AnyTensor {
     const inMask = getMask(yPred);
