@@ -1,0 +1,16 @@
+import { mean } from "../../ops/reduction.js";
+import type { AnyTensor } from "../../ops/types.js";
+import type { Nested } from "../../tree/index.js";
+import type { CallOptions } from "../layer.js";
+import { BaseGlobalPooling, type GlobalPoolingArgs } from "./base_global_pooling.js";
+
+/** Mean over the 2 spatial axes (Keras's GlobalAveragePooling2D): [batch, channels], or size-1 axes kept with keepdims. */
+export class GlobalAveragePooling2D extends BaseGlobalPooling {
+  constructor(args: GlobalPoolingArgs = {}) {
+    super(2, args);
+  }
+
+  override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
+    return mean(inputs as AnyTensor, this.spatialAxes, this.keepdims);
+  }
+}
