@@ -1,48 +1,75 @@
-import { castTensor } from "../backend/convert.js";
+/** Keras's reduction metrics (keras/src/metrics/reduction_metrics.py): Sum, Mean, MeanMetricWrapper. */
+import { castTensor, toTensor } from "../backend/convert.js";
+import type { DType } from "../backend/dtypes.js";
 import type { Tensor } from "../backend/tensor.js";
-import { broadcastTo, reshape } from "../ops/shape.js";
 import { multiply } from "../ops/elementwise.js";
 import { mean, sum } from "../ops/reduction.js";
-import { convertToTensor } from "../ops/creation.js";
+import { broadcastTo } from "../ops/shape.js";
 import type { AnyTensor, TensorInput } from "../ops/types.js";
-import { Metric, type MetricArgs } from "./metric.js";
+import { getMask } from "../layers/mask.js";
+import { applyMask, squeezeOrExpandToSameRank } from "../losses/loss.js";
+import { concrete, Metric, type MetricArgs } from "./metric.js";
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
 /**
- * Keras's reduce_to_samplewise_values: weights broadcast against the values, and values of rank > 1
- * averaged down to one value per sample (weights likewise).
+ * Keras's reduce_to_samplewise_values: the values' mask (if any) joins the sample weights, the
+ * weights are matched in rank and broadcast against the values, and both are reduced (`reduce`:
+ * "sum" for Sum, "mean" for Mean) to one value per sample.
  */
-export function samplewise(values: Tensor, sampleWeight: Tensor | null): [Tensor, Tensor | null] {
-  let v = castTensor(values, "float32");
-  let w = sampleWeight ? castTensor(sampleWeight, "float32") : null;
-  if (w) {
-    while (w.rank > v.rank && w.shape[w.rank - 1] === 1) w = reshape(w, w.shape.slice(0, -1)) as Tensor;
-    while (w.rank < v.rank) w = reshape(w, [...w.shape, 1]) as Tensor;
+export function reduceToSamplewiseValues(
+  values: Tensor,
+  sampleWeight: Tensor | null,
+  reduce: "sum" | "mean" = "mean",
+  dtype: DType = "float32",
+  mask: AnyTensor | null = getMask(values),
+): [Tensor, Tensor | null] {
+  const fn = reduce === "sum" ? sum : mean;
+  let v = castTensor(values, dtype);
+  let w = sampleWeight === null ? null : castTensor(sampleWeight, dtype);
+  if (w !== null) {
+    if (mask !== null) w = applyMask(w, mask, dtype, "sum") as Tensor;
+    [v, w] = squeezeOrExpandToSameRank(v, w) as [Tensor, Tensor];
+    const wn = w.rank;
+    if (v.rank > wn) v = fn(v, range(wn, v.rank)) as Tensor;
     w = broadcastTo(w, v.shape) as Tensor;
     v = multiply(v, w) as Tensor;
+    if (wn > 1) w = fn(w, range(1, wn)) as Tensor;
   }
-  if (v.rank > 1) {
-    const axes = Array.from({ length: v.rank - 1 }, (_, i) => i + 1);
-    v = mean(v, axes) as Tensor;
-    if (w) w = mean(w, axes) as Tensor;
-  }
+  if (v.rank > 1) v = fn(v, range(1, v.rank)) as Tensor;
   return [v, w];
 }
 
-/** Weighted sum of the values seen (Keras's Sum). */
+/** reduceToSamplewiseValues with the mean (as Mean and MeanMetricWrapper use it). */
+export function samplewise(
+  values: Tensor,
+  sampleWeight: Tensor | null,
+  dtype: DType = "float32",
+): [Tensor, Tensor | null] {
+  return reduceToSamplewiseValues(values, sampleWeight, "mean", dtype);
+}
+
+function sumOf(t: Tensor): number {
+  const d = t.data;
+  let s = 0;
+  for (let i = 0; i < d.length; i++) s += d[i];
+  return s;
+}
+
+/** Weighted sum of the values seen (Keras's Sum): one variable, `total`. */
 export class Sum extends Metric {
   readonly total;
 
-  constructor(args: MetricArgs = {}) {
-    super(args);
+  constructor({ name = "sum", dtype }: MetricArgs = {}) {
+    super({ name, dtype });
     this.total = this.addVariable([], "total");
   }
 
   updateState(values: TensorInput, sampleWeight: TensorInput | null = null): void {
-    const [v] = samplewise(
-      convertToTensor(values as never),
-      sampleWeight === null ? null : convertToTensor(sampleWeight as never),
-    );
-    this.total.assignAdd(sum(v) as Tensor);
+    const v0 = concrete(values, `Sum '${this.name}'.updateState`);
+    const w0 = sampleWeight === null ? null : concrete(sampleWeight, `Sum '${this.name}'.updateState`);
+    const [v] = reduceToSamplewiseValues(v0, w0, "sum", this.dtype, getMask(values));
+    this.total.assignAdd(sumOf(v));
   }
 
   result(): Tensor {
@@ -50,45 +77,51 @@ export class Sum extends Metric {
   }
 }
 
-/** Weighted mean of the values seen over every update (Keras's Mean). */
+/** Weighted mean of the values seen over every update (Keras's Mean): `total / count`. */
 export class Mean extends Metric {
   readonly total;
   readonly count;
 
-  constructor(args: MetricArgs = {}) {
-    super(args);
+  constructor({ name = "mean", dtype }: MetricArgs = {}) {
+    super({ name, dtype });
     this.total = this.addVariable([], "total");
     this.count = this.addVariable([], "count");
   }
 
   updateState(values: TensorInput, sampleWeight: TensorInput | null = null): void {
-    const [v, w] = samplewise(
-      convertToTensor(values as never),
-      sampleWeight === null ? null : convertToTensor(sampleWeight as never),
-    );
-    this.total.assignAdd(sum(v) as Tensor);
-    this.count.assignAdd(w ? (sum(w) as Tensor) : v.rank >= 1 ? v.shape[0] : 1);
+    const who = `${this.constructor.name} '${this.name}'.updateState`;
+    const v0 = concrete(values, who);
+    const w0 = sampleWeight === null ? null : concrete(sampleWeight, who);
+    const [v, w] = reduceToSamplewiseValues(v0, w0, "mean", this.dtype, getMask(values));
+    this.total.assignAdd(sumOf(v));
+    this.count.assignAdd(w !== null ? sumOf(w) : v.rank >= 1 ? v.shape[0] : 1);
   }
 
+  /** total / count, 0 before any sample (Keras's divide_no_nan). */
   result(): Tensor {
     const c = this.count.peek().data[0];
-    return convertToTensor(c === 0 ? 0 : this.total.peek().data[0] / c);
+    return toTensor(c === 0 ? 0 : this.total.peek().data[0] / c, this.dtype);
   }
 }
 
-/** A function of (yTrue, yPred) giving per-sample values, averaged as a Mean (Keras's MeanMetricWrapper). */
-export class MeanMetricWrapper extends Mean {
-  readonly fn: (yTrue: AnyTensor, yPred: AnyTensor, kwargs?: Record<string, unknown>) => AnyTensor;
-  readonly kwargs: Record<string, unknown>;
+/** A metric function: `(yTrue, yPred, options?) => one value per sample`. */
+// biome-ignore lint/suspicious/noExplicitAny: options differ per function.
+export type MetricFn = (yTrue: AnyTensor, yPred: AnyTensor, options?: any) => AnyTensor;
 
-  constructor(
-    fn: (yTrue: AnyTensor, yPred: AnyTensor, kwargs?: Record<string, unknown>) => AnyTensor,
-    args: MetricArgs & Record<string, unknown> = {},
-  ) {
-    const { name, dtype, ...kwargs } = args;
-    super({ name: (name as string | undefined) ?? fn.name, dtype: dtype as MetricArgs["dtype"] });
+/**
+ * A function of (yTrue, yPred) giving per-sample values, averaged over every sample seen as a Mean
+ * (Keras's MeanMetricWrapper). Extra options are passed to `fn` as its options object; a mask
+ * carried by y_pred multiplies the sample weights.
+ */
+export class MeanMetricWrapper extends Mean {
+  readonly fn: MetricFn;
+  readonly fnOptions: Record<string, unknown>;
+
+  constructor(fn: MetricFn, args: MetricArgs & Record<string, unknown> = {}) {
+    const { name, dtype, ...options } = args;
+    super({ name: (name as string | undefined) ?? (fn.name || "mean_metric_wrapper"), dtype });
     this.fn = fn;
-    this.kwargs = kwargs;
+    this.fnOptions = options;
   }
 
   override updateState(
@@ -96,7 +129,30 @@ export class MeanMetricWrapper extends Mean {
     yPred: TensorInput = null as never,
     sampleWeight: TensorInput | null = null,
   ): void {
-    const values = this.fn(convertToTensor(yTrue as never), convertToTensor(yPred as never), this.kwargs) as Tensor;
-    super.updateState(values, sampleWeight);
+    const who = `${this.constructor.name} '${this.name}'.updateState`;
+    const mask = getMask(yPred);
+    const t = concrete(yTrue, who);
+    const p = concrete(yPred, who);
+    const values = this.fn(t, p, this.fnOptions);
+    const w = sampleWeight === null ? null : concrete(sampleWeight, who, this.dtype);
+    const merged = applyMask(w, mask === null ? null : concrete(mask, who), this.dtype, "sum");
+    super.updateState(values as Tensor, merged as Tensor | null);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), fn: this.fn, ...this.fnOptions };
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: subclasses take options, not a function.
+  static override fromConfig<T extends Metric>(this: new (...args: any[]) => T, config: Record<string, unknown>): T {
+    // biome-ignore lint/complexity/noThisInStatic: subclasses (Accuracy, ...) take options only.
+    if ((this as unknown) !== MeanMetricWrapper) return new this(config);
+    const { fn, ...rest } = config;
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `MeanMetricWrapper.fromConfig: config.fn must be a function, received ${JSON.stringify(fn)}.`,
+      );
+    }
+    return new this(fn, rest);
   }
 }
