@@ -94,10 +94,12 @@ export class CompileLoss {
       try {
         value = loss.apply(t, preds[i], sw);
       } catch (e) {
-        throw new Error(
-          `Loss '${loss.name}' for output '${this.names[i]}' failed on targets of shape ${shapeToString(t.shape)} and predictions of shape ${shapeToString(preds[i].shape)}: ${(e as Error).message}`,
-          { cause: e },
-        );
+        // The loss names itself and both shapes; add which output it was computing.
+        const msg = (e as Error).message;
+        const shapes = msg.includes(shapeToString(t.shape))
+          ? ""
+          : ` (targets ${shapeToString(t.shape)}, predictions ${shapeToString(preds[i].shape)})`;
+        throw new Error(`Output '${this.names[i]}'${shapes}: ${msg}`, { cause: e });
       }
       if (this.trackers[i]) this.trackers[i].updateState(value as Tensor, preds[i].shape[0] ?? 1);
       const weighted = this.weights[i] === 1 ? value : multiply(value, this.weights[i]);
