@@ -66,8 +66,9 @@ export class Sum extends Metric {
   }
 
   updateState(values: TensorInput, sampleWeight: TensorInput | null = null): void {
-    const v0 = concrete(values, `Sum '${this.name}'.updateState`);
-    const w0 = sampleWeight === null ? null : concrete(sampleWeight, `Sum '${this.name}'.updateState`);
+    const who = `Sum '${this.name}'.updateState`;
+    const v0 = concrete(values, who, this.dtype);
+    const w0 = sampleWeight === null ? null : concrete(sampleWeight, who, this.dtype);
     const [v] = reduceToSamplewiseValues(v0, w0, "sum", this.dtype, getMask(values));
     this.total.assignAdd(sumOf(v));
   }
@@ -90,8 +91,8 @@ export class Mean extends Metric {
 
   updateState(values: TensorInput, sampleWeight: TensorInput | null = null): void {
     const who = `${this.constructor.name} '${this.name}'.updateState`;
-    const v0 = concrete(values, who);
-    const w0 = sampleWeight === null ? null : concrete(sampleWeight, who);
+    const v0 = concrete(values, who, this.dtype);
+    const w0 = sampleWeight === null ? null : concrete(sampleWeight, who, this.dtype);
     const [v, w] = reduceToSamplewiseValues(v0, w0, "mean", this.dtype, getMask(values));
     this.total.assignAdd(sumOf(v));
     this.count.assignAdd(w !== null ? sumOf(w) : v.rank >= 1 ? v.shape[0] : 1);
