@@ -7,6 +7,7 @@
 #endif
 
 #include "common.h"
+#include "pool.h"
 
 namespace kts {
 
@@ -33,6 +34,7 @@ void setNumThreads(int n) {
   int procs = omp_get_num_procs();
   threads = n <= 0 ? procs : n;
   omp_set_num_threads(threads);
+  resizePool(threads);
   epoch++;
 }
 

@@ -1,17 +1,32 @@
 // Element-wise and reduction kernels for float32: plain loops, vectorized by the compiler where
-// they can be, split over threads with OpenMP when large.
-#include <omp.h>
-
+// they can be, split over the addon's pool (pool.h) when large.
+#include <algorithm>
 #include <cmath>
 
 #include "common.h"
+#include "pool.h"
 
 namespace kts {
 
-// Below this many elements a parallel region costs more than it saves.
+// Below this much work (elements x cost weight) splitting costs more than it saves.
 static constexpr int64_t PAR_MIN = 1 << 15;
 
-static bool parallel(int64_t n) { return n >= PAR_MIN && numThreads() > 1; }
+// Number of chunks to cut n elements of the given cost weight into: 1 when small; else a few per
+// thread, so that a thread the OS holds back leaves its share to the others.
+static int64_t chunksFor(int64_t n, int64_t weight = 1) {
+  if (n * weight < PAR_MIN || numThreads() <= 1) return 1;
+  return std::max<int64_t>(1, std::min<int64_t>(4 * numThreads(), n * weight / (PAR_MIN / 4)));
+}
+
+// Calls f(lo, hi) over `chunks` consecutive ranges covering [0, n).
+template <class F>
+static void forRanges(int64_t n, int64_t chunks, const F& f) {
+  if (chunks <= 1) {
+    f(int64_t(0), n);
+    return;
+  }
+  parallelFor(chunks, [&](int64_t c) { f(n * c / chunks, n * (c + 1) / chunks); });
+}
 
 // ---------------------------------------------------------------- binary
 
@@ -58,27 +73,19 @@ static void binaryNd(const float* A, const float* B, float* O, int rank, const i
     }
   };
   const int64_t ia = sa[rank - 1], ib = sb[rank - 1];
-  if (rows >= 4 * numThreads() || !parallel(n)) {
-#pragma omp parallel for schedule(static) if (parallel(n))
-    for (int64_t r = 0; r < rows; r++) {
+  // Each range of out's flat index walks the rows it covers, partial rows at its ends.
+  forRanges(n, chunksFor(n), [&](int64_t lo, int64_t hi) {
+    int64_t r = lo / inner, j = lo % inner;
+    while (lo < hi) {
+      const int64_t len = std::min(inner - j, hi - lo);
       int64_t oa, ob;
       offsets(r, oa, ob);
-      row<F>(A + oa, ia, B + ob, ib, O + r * inner, inner);
+      row<F>(A + oa + j * ia, ia, B + ob + j * ib, ib, O + lo, len);
+      lo += len;
+      r++;
+      j = 0;
     }
-  } else {
-    // Few long rows: split each row into blocks over the threads.
-    const int64_t block = 4096;
-    const int64_t blocks = (inner + block - 1) / block;
-    for (int64_t r = 0; r < rows; r++) {
-      int64_t oa, ob;
-      offsets(r, oa, ob);
-#pragma omp parallel for schedule(static)
-      for (int64_t k = 0; k < blocks; k++) {
-        const int64_t lo = k * block, len = std::min(block, inner - lo);
-        row<F>(A + oa + lo * ia, ia, B + ob + lo * ib, ib, O + r * inner + lo, len);
-      }
-    }
-  }
+  });
 }
 
 static void readInts(const Napi::Value& v, int64_t* out, int n) {
@@ -118,11 +125,12 @@ static Napi::Value Binary(const Napi::CallbackInfo& info) {
 
 enum UnaryOp { NEGATIVE, SQUARE, SQRT, ABS, RELU, RECIPROCAL, EXP, LOG, TANH, SIGMOID };
 
-// Scalar libm calls cost ~10x a memory-bound element: they go parallel at a smaller size.
+// Scalar libm calls cost ~10x a memory-bound element: they are split at a smaller size.
 template <class F, int64_t WEIGHT = 1>
 static void unaryLoop(const float* x, float* o, int64_t n) {
-#pragma omp parallel for simd schedule(static) if (parallel(n * WEIGHT))
-  for (int64_t i = 0; i < n; i++) o[i] = F::f(x[i]);
+  forRanges(n, chunksFor(n, WEIGHT), [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) o[i] = F::f(x[i]);
+  });
 }
 
 struct Neg { static float f(float x) { return -x; } };
@@ -181,32 +189,34 @@ enum ReduceOp { SUM, MAX };
 static void reduceRows(int op, const float* X, float* O, int64_t outer, int64_t R, int64_t inner) {
   const int64_t n = outer * R * inner;
   if (inner == 1) {
-#pragma omp parallel for schedule(static) if (parallel(n) && outer > 1)
-    for (int64_t o = 0; o < outer; o++) {
-      const float* x = X + o * R;
-      if (op == SUM) {
-        double acc = 0;
-#pragma omp simd reduction(+ : acc)
-        for (int64_t r = 0; r < R; r++) acc += x[r];
-        O[o] = float(acc);
-      } else {
-        float acc = -INFINITY;
-        bool nan = false;
-        for (int64_t r = 0; r < R; r++) {
-          acc = x[r] > acc ? x[r] : acc;
-          nan |= x[r] != x[r];
+    forRanges(outer, std::min(outer, chunksFor(n)), [&](int64_t lo, int64_t hi) {
+      for (int64_t o = lo; o < hi; o++) {
+        const float* x = X + o * R;
+        if (op == SUM) {
+          double acc = 0;
+  #pragma omp simd reduction(+ : acc)
+          for (int64_t r = 0; r < R; r++) acc += x[r];
+          O[o] = float(acc);
+        } else {
+          float acc = -INFINITY;
+          bool nan = false;
+          for (int64_t r = 0; r < R; r++) {
+            acc = x[r] > acc ? x[r] : acc;
+            nan |= x[r] != x[r];
+          }
+          O[o] = nan ? NAN : acc;
         }
-        O[o] = nan ? NAN : acc;
       }
-    }
+    });
     return;
   }
   // Columns: each thread owns a block of the inner axis and walks down R.
   const int64_t block = 1024;
   const int64_t blocks = (inner + block - 1) / block;
-#pragma omp parallel for collapse(2) schedule(static) if (parallel(n))
-  for (int64_t o = 0; o < outer; o++) {
-    for (int64_t k = 0; k < blocks; k++) {
+  const int64_t tasks = outer * blocks;
+  forRanges(tasks, std::min(tasks, chunksFor(n)), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++) {
+      const int64_t o = t / blocks, k = t % blocks;
       const int64_t lo = k * block, len = std::min(block, inner - lo);
       const float* x = X + o * R * inner + lo;
       float* out = O + o * inner + lo;
@@ -232,7 +242,7 @@ static void reduceRows(int op, const float* X, float* O, int64_t outer, int64_t 
         for (int64_t j = 0; j < len; j++) out[j] = nan[j] ? NAN : acc[j];
       }
     }
-  }
+  });
 }
 
 // reduce(op, x, out, outer, R, inner)

@@ -40,9 +40,10 @@ setNativeInfo(() =>
 );
 
 // Smallest work for which each native kernel beats its TypeScript twin (measured on a 2-core
-// AVX-512 machine; see bench/RESULTS.md): below these the N-API call costs more than it saves.
+// AVX-512 machine by bench/elementwise.ts and bench/matmul.ts; see bench/RESULTS.md): below these
+// the N-API call costs more than it saves.
 const MATMUL_MIN_FLOPS = 4096;
-const BINARY_MIN = 256;
+const BINARY_MIN = 512;
 const UNARY_MIN = 256;
 const REDUCE_MIN = 2048;
 
