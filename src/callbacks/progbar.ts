@@ -68,7 +68,7 @@ export class Progbar {
   private seenSoFar = 0;
   private readonly values = new Map<string, [number, number]>();
   private readonly start: number;
-  private lastUpdate = 0;
+  private lastUpdate = Number.NEGATIVE_INFINITY; // the first update always draws
   private timeAfterFirstStep: number | null = null;
   private prevTotalWidth = 0;
 
