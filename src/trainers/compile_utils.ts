@@ -142,7 +142,10 @@ function resolveMetric(id: MetricId, yTrue: Tensor, yPred: AnyTensor, loss: loss
     m.name = id;
     return m;
   }
-  return metricsModule.get(id as never);
+  // A metric made from a string is logged under that string, as Keras's get_metric names it.
+  const m = metricsModule.get(id as never);
+  if (typeof id === "string") m.name = id;
+  return m;
 }
 
 /** The compiled metrics, per output, created lazily from the first batch's shapes (Keras's CompileMetrics). */

@@ -308,6 +308,7 @@ export class Trainer extends Layer {
     this.stopTraining = false;
     await callbacks.onTrainBegin();
     let logs: Logs = {};
+    let epochLogs: Logs = {};
     for (let epoch = options.initialEpoch ?? 0; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbacks.onEpochBegin(epoch);
@@ -319,7 +320,7 @@ export class Trainer extends Layer {
         step++;
         if (this.stopTraining) break;
       }
-      const epochLogs = this.metricsResultOrLogs(logs);
+      epochLogs = this.metricsResultOrLogs(logs);
       const freq = options.validationFreq ?? 1;
       if (validation && (epoch + 1) % freq === 0) {
         const valLogs = await this.evaluateData(
@@ -333,7 +334,7 @@ export class Trainer extends Layer {
       if (this.stopTraining) break;
     }
     (this.optimizer as optimizers.Optimizer).finalizeVariableValues?.(this.trainableWeights);
-    await callbacks.onTrainEnd(logs);
+    await callbacks.onTrainEnd(epochLogs);
     this.history = callbacks.history;
     return callbacks.history as History;
   }
@@ -353,6 +354,7 @@ export class Trainer extends Layer {
         )
       : this.adapter(data as BatchSource, undefined, undefined, { steps: opts.steps }, "evaluate");
     this.resetMetrics();
+    callbacks?.setParams({ ...callbacks.params, steps: source.steps });
     await callbacks?.onTestBegin();
     let step = 0;
     let logs: Logs = {};
@@ -379,7 +381,12 @@ export class Trainer extends Layer {
     this.requireCompiled("evaluate");
     const verbose = options.verbose === "auto" || options.verbose === undefined ? 1 : options.verbose;
     const batch: Batch | BatchSource = isBatchSource(x) ? x : [x as never, y as never, options.sampleWeight as never];
-    const callbacks = new CallbackList(options.callbacks ?? [], { model: this, verbose, addProgbar: false });
+    const callbacks = new CallbackList(options.callbacks ?? [], {
+      model: this,
+      verbose,
+      addProgbar: verbose !== 0,
+      epochs: 1,
+    });
     const logs = await this.evaluateData(batch, { batchSize: options.batchSize, steps: options.steps }, callbacks);
     if (options.returnDict) return logs;
     const values = this.metricsNames.map((n) => logs[n]).filter((v) => v !== undefined);

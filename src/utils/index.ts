@@ -2,3 +2,4 @@
 export { getRandomSeed, setRandomSeed } from "../random/index.js";
 export { resetNames as clearSession } from "./naming.js";
 export { summary, type SummaryOptions } from "./summary.js";
+export { Progbar, type ProgbarOptions } from "../callbacks/progbar.js";
