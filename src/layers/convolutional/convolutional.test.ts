@@ -303,3 +303,24 @@ describe("convolution layers: errors name the layer", () => {
     );
   });
 });
+
+describe("convolution layers: configs round-trip through the constructors", () => {
+  it("new Class(positional..., getConfig()) gives the same config", () => {
+    const layers = [
+      new Conv1D(3, 2, { padding: "causal", activation: "relu", kernelRegularizer: "l1", biasConstraint: "non_neg" }),
+      new Conv2D(4, [3, 1], { strides: [2, 1], dataFormat: "channels_first", kernelInitializer: "he_normal" }),
+      new Conv3DTranspose(2, 2, { strides: 2, outputPadding: 1, useBias: false }),
+      new DepthwiseConv2D(3, { depthMultiplier: 2, depthwiseRegularizer: "l2" }),
+      new SeparableConv2D(5, 3, { pointwiseInitializer: "zeros", dilationRate: 2 }),
+    ];
+    for (const layer of layers) {
+      const config = layer.getConfig() as Record<string, unknown> & { filters: number; kernelSize: number[] };
+      const Ctor = layer.constructor as new (...args: unknown[]) => Layer;
+      const again =
+        layer instanceof DepthwiseConv2D
+          ? new Ctor(config.kernelSize, config)
+          : new Ctor(config.filters, config.kernelSize, config);
+      assert.deepEqual(again.getConfig(), config);
+    }
+  });
+});
