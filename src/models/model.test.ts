@@ -311,3 +311,26 @@ describe("errors name the layer, the model and what to do", () => {
     assert.throws(() => new Model({ inputs, outputs: y }), /layer name 'twin' is used by two different layers/);
   });
 });
+
+describe("calling models", () => {
+  it("passes training from model.call to every layer, and builds sub-models of nested models", () => {
+    class Noise extends Layer {
+      override call(x: Nested<AnyTensor>, { training }: CallOptions): AnyTensor {
+        return training ? ops.add(x as AnyTensor, 100) : (x as AnyTensor);
+      }
+    }
+    const inner = Input({ shape: [1] });
+    const noisy = new Noise({ name: "noise" })(inner);
+    const nested = new Model({ inputs: inner, outputs: new Dense(1, { name: "inner_dense" })(noisy) });
+    const outer = Input({ shape: [1] });
+    const model = new Model({ inputs: outer, outputs: nested(outer) });
+    const one = t([[1]]);
+    assertClose(
+      model.call(one, { training: true }) as Tensor,
+      nested.call(ops.add(one, 100), { training: false }) as Tensor,
+    );
+    const sub = new Model({ inputs: nested.inputs, outputs: nested.getLayer("noise").output as SymbolicTensor });
+    assertClose(sub.call(one, { training: true }) as Tensor, [[101]]);
+    assertClose(sub.predict(one) as Tensor, [[1]]);
+  });
+});

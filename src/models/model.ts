@@ -6,6 +6,7 @@ import { Variable } from "../backend/variable.js";
 import type { LayerHistory } from "../symbolic/node.js";
 import { InputLayer } from "../layers/core/input_layer.js";
 import { isTracing as isTracingNow } from "../symbolic/tracing.js";
+import { withCallContext } from "../layers/call_context.js";
 import { type CallOptions, isLeafValue, type Layer, type LayerArgs } from "../layers/layer.js";
 import type { ModelData } from "../trainers/data_adapter.js";
 import { type PredictOptions, Trainer } from "../trainers/trainer.js";
@@ -118,14 +119,18 @@ export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer
     return l;
   }
 
-  override call(inputs: Nested<AnyTensor>, _options: CallOptions): Nested<AnyTensor> {
+  override call(inputs: Nested<AnyTensor>, options: CallOptions = {}): Nested<AnyTensor> {
     if (!this._graph) {
       throw new Error(
         `Model '${this.name}': a subclassed model must implement call(inputs, { training }), or be built from { inputs, outputs }.`,
       );
     }
     const values = this.matchInputs(inputs);
-    const all = runGraph(this._graph, values, [...this._graph.outputs, ...this._symbolicLosses]);
+    const graph = this._graph;
+    // `model.call(x, { training })` called directly passes the flag to every layer, as model(x) does.
+    const all = withCallContext(this, options.training, () =>
+      runGraph(graph, values, [...graph.outputs, ...this._symbolicLosses]),
+    );
     const outs = all.slice(0, this._graph.outputs.length);
     for (const l of all.slice(outs.length)) if (l instanceof Tensor) this._callLosses.push(l);
     return packSequenceAs(this._outputStructure, outs, isLeafValue) as Nested<AnyTensor>;
