@@ -77,3 +77,4 @@ export { Cropping1D } from "./reshaping/cropping1d.js";
 export { Cropping2D } from "./reshaping/cropping2d.js";
 export { Cropping3D } from "./reshaping/cropping3d.js";
 export { BaseCropping, type CroppingArgs } from "./reshaping/base_cropping.js";
+export { EinsumDense, type EinsumDenseArgs } from "./core/einsum_dense.js";
