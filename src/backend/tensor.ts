@@ -32,6 +32,26 @@ export class Tensor {
     return new Tensor(allocate(dtype, sizeOf(shape)), shape, dtype);
   }
 
+  /**
+   * A new tensor whose memory is not zeroed, for kernels that write every element (zeroing large
+   * outputs costs as much as a small matmul). Falls back to zeroed memory outside Node.
+   */
+  static uninitialized(shape: Shape, dtype: DType = "float32"): Tensor {
+    const n = sizeOf(shape);
+    const bytes = BYTES[dtype];
+    if (typeof Buffer === "undefined" || n * bytes < 4096) return Tensor.empty(shape, dtype);
+    const buffer = Buffer.allocUnsafeSlow(n * bytes).buffer as ArrayBuffer;
+    const data =
+      dtype === "float32"
+        ? new Float32Array(buffer, 0, n)
+        : dtype === "float64"
+          ? new Float64Array(buffer, 0, n)
+          : dtype === "int32"
+            ? new Int32Array(buffer, 0, n)
+            : new Uint8Array(buffer, 0, n);
+    return new Tensor(data, shape, dtype);
+  }
+
   get rank(): number {
     return this.shape.length;
   }
@@ -84,6 +104,8 @@ export class Tensor {
     return this.toString();
   }
 }
+
+const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
 
 const MAX_SHOWN = 6;
 

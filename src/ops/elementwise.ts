@@ -47,7 +47,7 @@ function binaryOp(
       dtype: binaryDType(kind, a.dtype, b.dtype),
     }),
     forward: ([a, b], _attrs, [o]) => {
-      const out = Tensor.empty(o.shape, o.dtype);
+      const out = Tensor.uninitialized(o.shape, o.dtype);
       // Compute in the promoted input type (comparisons of int with float compare as floats).
       const work = kind === "compare" || kind === "logical" ? promoteTypes(a.dtype, b.dtype) : o.dtype;
       kernels.binary(name, castTensor(a, work), castTensor(b, work), out);
@@ -143,7 +143,7 @@ function unaryOp(
       dtype: kind === "bool" ? "bool" : kind === "float" && !isFloat(x.dtype) ? "float32" : x.dtype,
     }),
     forward: ([x], _attrs, [o]) => {
-      const out = Tensor.empty(o.shape, o.dtype);
+      const out = Tensor.uninitialized(o.shape, o.dtype);
       kernels.unary(kernelName, kind === "bool" ? x : castTensor(x, o.dtype), out);
       return out;
     },

@@ -104,7 +104,8 @@ const MATMUL = defineOp<MatmulAttrs>({
   forward: ([a, b], { transA, transB }, [o]) => {
     const batch = o.shape.slice(0, -2);
     const work = workDType(o.dtype);
-    const out = Tensor.empty([product(batch), o.shape[o.shape.length - 2], o.shape[o.shape.length - 1]], work);
+    // The kernel writes every element.
+    const out = Tensor.uninitialized([product(batch), o.shape[o.shape.length - 2], o.shape[o.shape.length - 1]], work);
     kernels.matmul(toRank3(a, batch, work), toRank3(b, batch, work), out, transA, transB);
     return finish(new Tensor(out.data, o.shape, work), o.dtype);
   },
@@ -287,7 +288,7 @@ function pairEinsum(xs: Tensor[], subs: readonly string[], out: string, m: Map<s
   if (sb === batch + cols + inner) transB = true;
   else b = arrange(b, sb, batch + inner + cols, m);
 
-  const res = Tensor.empty([nb, nm, nn], a.dtype);
+  const res = Tensor.uninitialized([nb, nm, nn], a.dtype);
   kernels.matmul(
     new Tensor(a.data, transA ? [nb, nk, nm] : [nb, nm, nk], a.dtype),
     new Tensor(b.data, transB ? [nb, nn, nk] : [nb, nk, nn], b.dtype),

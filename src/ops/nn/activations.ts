@@ -61,7 +61,7 @@ function activationOp(
     name,
     spec: floatSpec(publicName),
     forward: ([x], { alpha }, [o]) => {
-      const out = Tensor.empty(o.shape, o.dtype);
+      const out = Tensor.uninitialized(o.shape, o.dtype);
       kernels.activation(kernelOp, x, out, alpha);
       return out;
     },
@@ -215,7 +215,7 @@ const SOFTMAX = defineOp<AxisAttrs>({
   name: "softmax",
   spec: axisSpec("softmax"),
   forward: ([x], { axis }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.softmax(x, axis, out);
     return out;
   },
@@ -227,7 +227,7 @@ const LOG_SOFTMAX = defineOp<AxisAttrs>({
   name: "logSoftmax",
   spec: axisSpec("logSoftmax"),
   forward: ([x], { axis }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.logSoftmax(x, axis, out);
     return out;
   },
