@@ -13,6 +13,8 @@ import type { AnyTensor } from "../ops/types.js";
 import { Adam, SGD } from "../optimizers/index.js";
 import { assertClose } from "../testing/gradcheck.js";
 import type { StepData } from "./trainer.js";
+import type { CallOptions } from "../layers/layer.js";
+import type { Nested } from "../tree/index.js";
 
 const t = ops.convertToTensor;
 
@@ -250,5 +252,52 @@ describe("bad input gives clear errors and leaves weights untouched", () => {
     const model = linearModel([[1]], [0]);
     assert.throws(() => model.compile({ optimizer: "adamm", loss: "mse" }), /adamm.*adam/);
     assert.throws(() => model.compile({ optimizer: "adam", loss: "msee" }), /msee.*mean_squared_error/);
+  });
+});
+
+describe("losses from layers, custom computeLoss, async data", () => {
+  it("adds a loss from inside a layer's call, recomputed on every forward pass", () => {
+    class Penalized extends Dense {
+      override call(x: Nested<AnyTensor>, options: CallOptions): AnyTensor {
+        const y = super.call(x, options) as Tensor;
+        this.addLoss(ops.mean(ops.square(y)));
+        return y;
+      }
+    }
+    const inputs = Input({ shape: [1] });
+    const layer = new Penalized(1);
+    const model = new Model({ inputs, outputs: layer(inputs) });
+    layer.setWeights([t([[2]]), t([0])]);
+    model.compile({ optimizer: new SGD({ learningRate: 0 }), loss: "mse" });
+    // prediction 2x: mse (2 - 0)^2 = 4 plus penalty mean((2)^2) = 4
+    assertClose(t(model.testOnBatch([[1]], [[0]]) as number), 8);
+    assert.equal(model.losses.length, 1);
+    assertClose(t(model.testOnBatch([[2]], [[0]]) as number), 32);
+  });
+
+  it("uses an overridden computeLoss, and reads its compiled loss back", async () => {
+    class Custom extends Model {
+      override computeLoss(args: { yPred: Nested<AnyTensor>; y?: Nested<Tensor> }): Tensor {
+        return ops.mean(ops.abs(ops.subtract(args.yPred as Tensor, args.y as Tensor))) as Tensor;
+      }
+    }
+    const inputs = Input({ shape: [1] });
+    const dense = new Dense(1);
+    const model = new Custom({ inputs, outputs: dense(inputs) });
+    dense.setWeights([t([[1]]), t([0])]);
+    model.compile({ optimizer: "sgd", loss: "mse" });
+    assert.equal(model.loss, "mse");
+    assertClose(t(model.testOnBatch([[1], [2]], [[0], [0]]) as number), 1.5);
+  });
+
+  it("trains from an async iterable of batches", async () => {
+    const model = linearModel([[0]], [0]);
+    model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: "mse" });
+    async function* batches() {
+      for (let i = 0; i < 3; i++) yield { x: [[1], [2]], y: [[2], [4]] };
+    }
+    const h = await model.fit({ [Symbol.asyncIterator]: batches }, undefined, { epochs: 2, verbose: 0 });
+    assert.equal(h.history.loss.length, 2);
+    assert.ok(h.history.loss[1] < h.history.loss[0]);
   });
 });

@@ -115,6 +115,11 @@ export class Trainer extends Layer {
     this.compiled = true;
   }
 
+  /** The loss given to compile (a callback can read state it holds, such as BEGAN's k). */
+  get loss(): LossConfig | undefined {
+    return this._compileArgs?.loss ?? undefined;
+  }
+
   /** The metrics whose results are logged: the loss tracker first, then per-output losses and compiled metrics. */
   get metrics(): Metric[] {
     this.initTrainer();
