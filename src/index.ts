@@ -30,3 +30,4 @@ export { Input } from "./layers/core/input_layer.js";
 export { Layer } from "./layers/layer.js";
 export { Model, type ModelArgs } from "./models/model.js";
 export { Sequential } from "./models/sequential.js";
+export * as saving from "./saving/index.js";

@@ -1,0 +1,24 @@
+/** `keras.saving`: Keras 3's `.keras` and `.weights.h5` files, and the custom-object registry. */
+import "./model_methods.js";
+
+export {
+  customObjectScope,
+  getCustomObjects,
+  getRegisteredName,
+  getRegisteredObject,
+  type RegisterOptions,
+  registerKerasSerializable,
+} from "./object_registration.js";
+export {
+  compileConfigOf,
+  KERAS_FORMAT_VERSION,
+  type LoadOptions,
+  loadModel,
+  loadWeights,
+  modelFromJson,
+  modelToJson,
+  saveModel,
+  saveWeights,
+} from "./saving_api.js";
+export { deserializeLayer as deserializeKerasObject, serializeLayer as serializeKerasObject } from "./serialization.js";
+export type { LoadWeightsOptions } from "./weights.js";

@@ -1,0 +1,284 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Layer } from "../layers/layer.js";
+import * as losses from "../losses/index.js";
+import * as metrics from "../metrics/index.js";
+import { Model } from "../models/model.js";
+import * as optimizers from "../optimizers/index.js";
+import type { CompileArgs } from "../trainers/trainer.js";
+import { Trainer } from "../trainers/trainer.js";
+import "./functional.js";
+import { isHdf5, readH5, writeH5 } from "./h5_io.js";
+import { getRegisteredObject, type Registrable } from "./object_registration.js";
+import {
+  type CustomObjects,
+  deserializeLayer,
+  isKerasObject,
+  type KerasObject,
+  serializeLayer,
+} from "./serialization.js";
+import { isLegacyKerasH5, type LoadWeightsOptions, loadWeightsTree, weightsTree } from "./weights.js";
+import { readZip, writeZip } from "./zip_io.js";
+
+/** The Keras version whose format keras-ts writes (recorded in metadata.json, as Keras does). */
+export const KERAS_FORMAT_VERSION = "3.15.1";
+
+const CONFIG = "config.json";
+const METADATA = "metadata.json";
+const WEIGHTS = "model.weights.h5";
+
+// ------------------------------------------------------------------ compile config
+
+/** The arguments each model was last compiled with (Keras's get_compile_config reads them back). */
+const compileArgsOf = new WeakMap<object, CompileArgs>();
+const originalCompile = Trainer.prototype.compile;
+Trainer.prototype.compile = function compile(this: Trainer, args: CompileArgs = {}): void {
+  originalCompile.call(this, args);
+  compileArgsOf.set(this, args);
+};
+
+function serializeLossLike(x: unknown, kind: "loss" | "metric"): unknown {
+  if (x === null || x === undefined) return null;
+  if (typeof x === "string" || typeof x === "number") return x;
+  if (Array.isArray(x)) return x.map((e) => serializeLossLike(e, kind));
+  if (typeof x === "function" || x instanceof losses.Loss || x instanceof metrics.Metric) {
+    if (kind === "loss") return losses.serialize(x as losses.Loss);
+    return metrics.serialize(x as metrics.Metric);
+  }
+  if (typeof x === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k] = serializeLossLike(v, kind);
+    return out;
+  }
+  return x;
+}
+
+/** Keras's compile_config of a compiled model (empty object when it was not compiled). */
+export function compileConfigOf(model: Model): Record<string, unknown> {
+  const args = compileArgsOf.get(model);
+  if (!model.compiled || !args) return {};
+  return {
+    optimizer: model.optimizer ? optimizers.serialize(model.optimizer) : null,
+    loss: serializeLossLike(args.loss, "loss"),
+    loss_weights: args.lossWeights ?? null,
+    metrics: serializeLossLike(args.metrics, "metric"),
+    weighted_metrics: serializeLossLike(args.weightedMetrics, "metric"),
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  };
+}
+
+function functionsByName(x: unknown, customObjects: CustomObjects, out: Record<string, never>): void {
+  if (Array.isArray(x)) for (const e of x) functionsByName(e, customObjects, out);
+  else if (isKerasObject(x)) {
+    for (const key of [x.registered_name, typeof x.config === "string" ? x.config : null, x.class_name]) {
+      if (!key) continue;
+      const obj = getRegisteredObject(key, customObjects) ?? getRegisteredObject(`Custom>${key}`, customObjects);
+      if (obj) out[key] = obj as never;
+    }
+  } else if (x !== null && typeof x === "object")
+    for (const v of Object.values(x)) functionsByName(v, customObjects, out);
+}
+
+function deserializeLossLike(x: unknown, kind: "loss" | "metric", custom: Record<string, never>): unknown {
+  if (x === null || x === undefined) return undefined;
+  if (typeof x === "string") return custom[x] ?? x;
+  if (Array.isArray(x)) return x.map((e) => deserializeLossLike(e, kind, custom));
+  if (isKerasObject(x)) {
+    if (kind === "loss") return losses.deserialize(x as never, custom);
+    return metrics.deserialize(x as never, custom);
+  }
+  if (typeof x === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k] = deserializeLossLike(v, kind, custom);
+    return out;
+  }
+  return x;
+}
+
+/** Compiles a model from Keras's compile_config and builds its optimizer (Keras's compile_from_config). */
+export function compileFromConfig(
+  model: Model,
+  config: Record<string, unknown>,
+  customObjects: CustomObjects = {},
+): void {
+  const custom: Record<string, never> = {};
+  functionsByName(config, customObjects, custom);
+  const optimizer = config.optimizer
+    ? typeof config.optimizer === "string"
+      ? optimizers.get(config.optimizer)
+      : optimizers.deserialize(config.optimizer as optimizers.KerasObjectConfig, custom)
+    : undefined;
+  model.compile({
+    optimizer,
+    loss: deserializeLossLike(config.loss, "loss", custom) as CompileArgs["loss"],
+    lossWeights: (config.loss_weights ?? undefined) as CompileArgs["lossWeights"],
+    metrics: deserializeLossLike(config.metrics, "metric", custom) as CompileArgs["metrics"],
+    weightedMetrics: deserializeLossLike(config.weighted_metrics, "metric", custom) as CompileArgs["weightedMetrics"],
+  });
+  if (model.optimizer && model.built) model.optimizer.build(model.trainableWeights);
+}
+
+// ------------------------------------------------------------------ JSON
+
+/** Keras's model.to_json(): the serialized model (no weights). */
+export function modelToJson(model: Model): string {
+  return JSON.stringify(serializeLayer(model));
+}
+
+export interface LoadOptions {
+  /** Custom classes and functions by name (in addition to registered ones). */
+  customObjects?: Record<string, Registrable>;
+  /** Compile the model with the saved compile_config and restore the optimizer (default true). */
+  compile?: boolean;
+}
+
+/** Keras's keras.models.model_from_json(). */
+export function modelFromJson(json: string, options: LoadOptions = {}): Model {
+  let record: unknown;
+  try {
+    record = JSON.parse(json);
+  } catch (e) {
+    throw new Error(`models.modelFromJson: the text is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  return modelFromConfig(record, options.customObjects ?? {}, "models.modelFromJson");
+}
+
+function modelFromConfig(record: unknown, customObjects: CustomObjects, what: string): Model {
+  if (!isKerasObject(record)) throw new Error(`${what}: the config is not a serialized Keras model (no class_name).`);
+  const layer: Layer = deserializeLayer(record, customObjects);
+  if (!(layer instanceof Model)) {
+    throw new Error(`${what}: the config describes a ${record.class_name}, not a model.`);
+  }
+  return layer;
+}
+
+// ------------------------------------------------------------------ files
+
+/** Writes a file atomically: a temporary file in the same folder, then a rename over the target. */
+export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
+  const dir = dirname(path);
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await writeFile(tmp, data, { flag: "wx" });
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+function checkExtension(path: string, ext: string, what: string): void {
+  if (!path.endsWith(ext)) {
+    throw new Error(`${what}: the file name must end in ${ext}, received '${path}'.`);
+  }
+}
+
+/** The bytes of a `.keras` file for a model (Keras 3's format). */
+export async function modelToKerasBytes(model: Model): Promise<Uint8Array> {
+  const record: KerasObject = serializeLayer(model);
+  record.compile_config = compileConfigOf(model);
+  const metadata = { keras_version: KERAS_FORMAT_VERSION, date_saved: dateSaved() };
+  const weights = await writeH5(weightsTree(model, model.compiled ? model.optimizer : null));
+  const enc = new TextEncoder();
+  return writeZip([
+    [METADATA, enc.encode(JSON.stringify(metadata))],
+    [CONFIG, enc.encode(JSON.stringify(record))],
+    [WEIGHTS, weights],
+  ]);
+}
+
+function dateSaved(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** model.save(path): a `.keras` file Keras 3 can load. */
+export async function saveModel(model: Model, path: string): Promise<void> {
+  checkExtension(path, ".keras", `Model '${model.name}'.save`);
+  await writeFileAtomic(path, await modelToKerasBytes(model));
+}
+
+/** A model from the bytes of a `.keras` file. */
+export async function modelFromKerasBytes(bytes: Uint8Array, what: string, options: LoadOptions = {}): Promise<Model> {
+  if (isHdf5(bytes)) {
+    const root = await readH5(bytes, what);
+    if (isLegacyKerasH5(root)) {
+      throw new Error(
+        `${what} is a Keras 2 (legacy HDF5 .h5) model file, which keras-ts cannot load. Open it in Python Keras and save it again as a Keras 3 file: model.save("model.keras").`,
+      );
+    }
+    throw new Error(
+      `${what} is an HDF5 file, not a .keras zip archive. Weights files load with model.loadWeights(path).`,
+    );
+  }
+  const members = readZip(bytes, what);
+  for (const name of [CONFIG, WEIGHTS]) {
+    if (!members.has(name)) {
+      throw new Error(
+        `${what} is missing the member '${name}' (members: ${[...members.keys()].join(", ") || "none"}); it is not a complete .keras file.`,
+      );
+    }
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(new TextDecoder().decode(members.get(CONFIG)));
+  } catch (e) {
+    throw new Error(`${what}: ${CONFIG} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const customObjects = options.customObjects ?? {};
+  const model = modelFromConfig(record, customObjects, what);
+  const compileConfig = (record as KerasObject).compile_config;
+  let compiled = false;
+  if (options.compile !== false && compileConfig && Object.keys(compileConfig).length > 0) {
+    try {
+      compileFromConfig(model, compileConfig, customObjects);
+      compiled = true;
+    } catch (e) {
+      // As Keras: a model whose compile state cannot be restored still loads, uncompiled.
+      console.warn(
+        `${what}: the model was loaded without compiling it: its compile_config could not be restored (${(e as Error).message}). Call model.compile() before training.`,
+      );
+    }
+  }
+  const root = await readH5(members.get(WEIGHTS) as Uint8Array, `${what} (${WEIGHTS})`);
+  loadWeightsTree(model, compiled ? model.optimizer : null, root, what);
+  return model;
+}
+
+/** keras.models.loadModel(path): a model from a `.keras` file written by Keras 3 or keras-ts. */
+export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
+  if (path.endsWith(".h5") || path.endsWith(".hdf5")) {
+    const bytes = new Uint8Array(await readFile(path));
+    return modelFromKerasBytes(bytes, `'${path}'`, options);
+  }
+  checkExtension(path, ".keras", "models.loadModel");
+  const bytes = new Uint8Array(await readFile(path));
+  return modelFromKerasBytes(bytes, `'${path}'`, options);
+}
+
+/** model.saveWeights(path): Keras 3's `.weights.h5` file (the model's variables only). */
+export async function saveWeights(model: Layer, path: string): Promise<void> {
+  checkExtension(path, ".weights.h5", `Model '${model.name}'.saveWeights`);
+  await writeFileAtomic(path, await writeH5(weightsTree(model, null)));
+}
+
+/** model.loadWeights(path): reads a `.weights.h5` file (or the weights of a `.keras` file). */
+export async function loadWeights(model: Layer, path: string, options: LoadWeightsOptions = {}): Promise<void> {
+  const bytes = new Uint8Array(await readFile(path));
+  let h5: Uint8Array = bytes;
+  if (path.endsWith(".keras")) {
+    const members = readZip(bytes, `'${path}'`);
+    const w = members.get(WEIGHTS);
+    if (!w) throw new Error(`'${path}' is missing the member '${WEIGHTS}'.`);
+    h5 = w;
+  } else if (!path.endsWith(".h5")) {
+    throw new Error(`Model '${model.name}'.loadWeights: expected a .weights.h5 or .keras file, received '${path}'.`);
+  }
+  const root = await readH5(h5, `'${path}'`);
+  loadWeightsTree(model, null, root, `'${path}'`, options);
+}
