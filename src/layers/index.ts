@@ -89,3 +89,10 @@ export { LSTM, type LSTMArgs } from "./rnn/lstm.js";
 export { GRU, type GRUArgs } from "./rnn/gru.js";
 export { Bidirectional, type BidirectionalArgs, type MergeMode } from "./rnn/bidirectional.js";
 export { TimeDistributed } from "./rnn/time_distributed.js";
+export { Attention, type AttentionArgs, type AttentionCallOptions } from "./attention/attention.js";
+export { AdditiveAttention, type AdditiveAttentionArgs } from "./attention/additive_attention.js";
+export {
+  MultiHeadAttention,
+  type MultiHeadAttentionArgs,
+  type MultiHeadAttentionCallOptions,
+} from "./attention/multi_head_attention.js";
