@@ -44,6 +44,11 @@ export class AdditiveAttention extends Attention {
     return sum(this.scale ? multiply(this.scale, t) : t, -1);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static override fromConfig(config: Record<string, unknown>): AdditiveAttention {
+    return new AdditiveAttention(config);
+  }
+
   override getConfig(): Record<string, unknown> {
     const { scoreMode: _s, ...config } = super.getConfig();
     return config;

@@ -176,3 +176,17 @@ describe("Attention and AdditiveAttention", () => {
     );
   });
 });
+
+describe("Attention fromConfig", () => {
+  it("rebuilds Attention and AdditiveAttention from getConfig()", () => {
+    for (const l of [
+      new Attention({ useScale: true, scoreMode: "concat", dropout: 0.2, seed: 4 }),
+      new AdditiveAttention({ useScale: false }),
+    ]) {
+      const cls = l.constructor as unknown as { fromConfig(c: Record<string, unknown>): typeof l };
+      const copy = cls.fromConfig(l.getConfig());
+      assert.equal(copy.constructor, l.constructor);
+      assert.deepEqual(copy.getConfig(), l.getConfig());
+    }
+  });
+});

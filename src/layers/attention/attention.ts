@@ -190,6 +190,11 @@ export class Attention extends Layer {
     return [out, new SymbolicTensor([...q.shape.slice(0, -1), k.shape[k.shape.length - 2]], dtype)];
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): Attention {
+    return new Attention(config);
+  }
+
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

@@ -265,3 +265,25 @@ describe("MultiHeadAttention", () => {
     );
   });
 });
+
+describe("MultiHeadAttention fromConfig", () => {
+  it("rebuilds the layer from getConfig(); the copy has the same weight shapes", () => {
+    const mha = new MultiHeadAttention(2, 3, {
+      valueDim: 4,
+      dropout: 0.1,
+      outputShape: [5],
+      kernelInitializer: "he_normal",
+      kernelRegularizer: "l2",
+      slidingWindow: 2,
+      seed: 7,
+    });
+    mha(ops.zeros([1, 3, 6]), { value: ops.zeros([1, 4, 6]) });
+    const copy = MultiHeadAttention.fromConfig(mha.getConfig());
+    assert.deepEqual(copy.getConfig(), mha.getConfig());
+    copy(ops.zeros([1, 3, 6]), { value: ops.zeros([1, 4, 6]) });
+    assert.deepEqual(
+      copy.weights.map((w) => w.shape),
+      mha.weights.map((w) => w.shape),
+    );
+  });
+});

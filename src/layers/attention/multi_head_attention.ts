@@ -368,6 +368,12 @@ export class MultiHeadAttention extends Layer {
     return [out, new SymbolicTensor(scores, dtype)];
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): MultiHeadAttention {
+    const { numHeads, keyDim, ...rest } = config;
+    return new MultiHeadAttention(numHeads as number, keyDim as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

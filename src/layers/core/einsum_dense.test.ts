@@ -140,3 +140,17 @@ describe("EinsumDense", () => {
     );
   });
 });
+
+describe("EinsumDense fromConfig", () => {
+  it("rebuilds the layer from getConfig()", () => {
+    const l = new EinsumDense("abc,cde->abde", [null, 2, 3], {
+      biasAxes: "de",
+      activation: "relu",
+      kernelInitializer: "ones",
+    });
+    const copy = EinsumDense.fromConfig(l.getConfig());
+    assert.deepEqual(copy.getConfig(), l.getConfig());
+    copy(ops.ones([1, 2, 4]));
+    assert.deepEqual(Array.from(copy.kernel.peek().data).slice(0, 3), [1, 1, 1]);
+  });
+});

@@ -121,6 +121,12 @@ export class EinsumDense extends Layer {
     return this.activation(y);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): EinsumDense {
+    const { equation, outputShape, ...rest } = config;
+    return new EinsumDense(equation as string, outputShape as number[], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

@@ -47,6 +47,11 @@ export class ActivityRegularization extends Layer {
     return x;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): ActivityRegularization {
+    return new ActivityRegularization(config);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), l1: this.l1, l2: this.l2 };
   }

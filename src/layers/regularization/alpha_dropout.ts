@@ -77,6 +77,12 @@ export class AlphaDropout extends Layer {
     return add(multiply(add(multiply(x, kept), dropped), a), b);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): AlphaDropout {
+    const { rate, ...rest } = config;
+    return new AlphaDropout(rate as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed, noiseShape: this.noiseShape };
   }

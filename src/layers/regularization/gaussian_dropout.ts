@@ -41,6 +41,12 @@ export class GaussianDropout extends Layer {
     return multiply(x, noise);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): GaussianDropout {
+    const { rate, ...rest } = config;
+    return new GaussianDropout(rate as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }

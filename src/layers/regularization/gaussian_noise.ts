@@ -37,6 +37,12 @@ export class GaussianNoise extends Layer {
     return add(x, noise);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): GaussianNoise {
+    const { stddev, ...rest } = config;
+    return new GaussianNoise(stddev as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), stddev: this.stddev, seed: this.seed };
   }

@@ -215,3 +215,23 @@ describe("ActivityRegularization", () => {
     assert.throws(() => new ActivityRegularization({ l1: -1, name: "ar2" }), /Layer 'ar2' \(ActivityRegularization\)/);
   });
 });
+
+describe("fromConfig", () => {
+  it("rebuilds each layer from getConfig() (round trip)", () => {
+    const layers = [
+      new SpatialDropout1D(0.2, { seed: 1 }),
+      new SpatialDropout2D(0.3, { dataFormat: "channels_first" }),
+      new SpatialDropout3D(0.4),
+      new GaussianNoise(0.5, { seed: 2 }),
+      new GaussianDropout(0.1),
+      new AlphaDropout(0.2, { noiseShape: [null, 1], seed: 3 }),
+      new ActivityRegularization({ l1: 0.01, l2: 0.02 }),
+    ];
+    for (const l of layers) {
+      const cls = l.constructor as unknown as { fromConfig(c: Record<string, unknown>): typeof l };
+      const copy = cls.fromConfig(l.getConfig());
+      assert.equal(copy.constructor, l.constructor);
+      assert.deepEqual(copy.getConfig(), l.getConfig());
+    }
+  });
+});

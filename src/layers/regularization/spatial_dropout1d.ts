@@ -12,4 +12,10 @@ export class SpatialDropout1D extends BaseSpatialDropout {
   protected noiseShapeOf(s: SpecShape): (number | null)[] {
     return [s[0], 1, s[2]];
   }
+
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): SpatialDropout1D {
+    const { rate, ...rest } = config;
+    return new SpatialDropout1D(rate as number, rest);
+  }
 }

@@ -22,6 +22,12 @@ export class SpatialDropout3D extends BaseSpatialDropout {
     return this.dataFormat === "channels_first" ? [s[0], s[1], 1, 1, 1] : [s[0], 1, 1, 1, s[4]];
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): SpatialDropout3D {
+    const { rate, ...rest } = config;
+    return new SpatialDropout3D(rate as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), dataFormat: this.dataFormat };
   }

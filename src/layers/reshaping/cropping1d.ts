@@ -15,6 +15,12 @@ export class Cropping1D extends BaseCropping {
     this.cropping = [c[0], c[1]];
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): Cropping1D {
+    const { cropping, ...rest } = config;
+    return new Cropping1D(cropping as number[], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), cropping: this.cropping.slice() };
   }

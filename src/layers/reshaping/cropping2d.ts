@@ -20,6 +20,12 @@ export class Cropping2D extends BaseCropping {
     this.cropping = this.pairs;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): Cropping2D {
+    const { cropping, ...rest } = config;
+    return new Cropping2D(cropping as number[][], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), cropping: this.cropping.map((p) => p.slice()), dataFormat: this.dataFormat };
   }

@@ -21,6 +21,12 @@ export class Cropping3D extends BaseCropping {
     this.cropping = this.pairs;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): Cropping3D {
+    const { cropping, ...rest } = config;
+    return new Cropping3D(cropping as number[][], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), cropping: this.cropping.map((p) => p.slice()), dataFormat: this.dataFormat };
   }

@@ -27,6 +27,12 @@ export class UpSampling1D extends Layer {
     return repeat(inputs as AnyTensor, this.size, 1);
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): UpSampling1D {
+    const { size, ...rest } = config;
+    return new UpSampling1D(size as number, rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), size: this.size };
   }

@@ -72,6 +72,12 @@ export class UpSampling2D extends Layer {
     return x;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): UpSampling2D {
+    const { size, ...rest } = config;
+    return new UpSampling2D(size as number[], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(),

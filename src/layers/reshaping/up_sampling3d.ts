@@ -41,6 +41,12 @@ export class UpSampling3D extends Layer {
     return x;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): UpSampling3D {
+    const { size, ...rest } = config;
+    return new UpSampling3D(size as number[], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), size: this.size.slice(), dataFormat: this.dataFormat };
   }

@@ -297,3 +297,25 @@ describe("Cropping1D/2D/3D", () => {
     );
   });
 });
+
+describe("fromConfig", () => {
+  it("rebuilds each layer from getConfig() (round trip)", () => {
+    const layers = [
+      new UpSampling1D(3),
+      new UpSampling2D([2, 3], { interpolation: "bilinear", dataFormat: "channels_first" }),
+      new UpSampling3D(2),
+      new ZeroPadding1D([1, 2], { dataFormat: "channels_first" }),
+      new ZeroPadding2D([1, [2, 3]]),
+      new ZeroPadding3D(2),
+      new Cropping1D(2),
+      new Cropping2D([[1, 0], 2], { dataFormat: "channels_first" }),
+      new Cropping3D(),
+    ];
+    for (const l of layers) {
+      const cls = l.constructor as unknown as { fromConfig(c: Record<string, unknown>): typeof l };
+      const copy = cls.fromConfig(l.getConfig());
+      assert.equal(copy.constructor, l.constructor);
+      assert.deepEqual(copy.getConfig(), l.getConfig());
+    }
+  });
+});

@@ -15,6 +15,12 @@ export class ZeroPadding1D extends BaseZeroPadding {
     this.padding = [p[0], p[1]];
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): ZeroPadding1D {
+    const { padding, ...rest } = config;
+    return new ZeroPadding1D(padding as number[], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), padding: this.padding.slice(), dataFormat: this.dataFormat };
   }

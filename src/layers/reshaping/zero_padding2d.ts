@@ -14,6 +14,12 @@ export class ZeroPadding2D extends BaseZeroPadding {
     this.padding = this.pairs;
   }
 
+  /** Rebuilds the layer from `getConfig()`'s output. */
+  static fromConfig(config: Record<string, unknown>): ZeroPadding2D {
+    const { padding, ...rest } = config;
+    return new ZeroPadding2D(padding as number[][], rest);
+  }
+
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), padding: this.padding.map((p) => p.slice()), dataFormat: this.dataFormat };
   }
