@@ -6,6 +6,7 @@ import { Tensor } from "../backend/tensor.js";
 import { Variable } from "../backend/variable.js";
 import * as constraints from "../constraints/index.js";
 import * as initializers from "../initializers/index.js";
+import { divide } from "../ops/elementwise.js";
 import type { AnyTensor } from "../ops/types.js";
 import * as regularizers from "../regularizers/index.js";
 import { type LayerHistory, Node } from "../symbolic/node.js";
@@ -347,7 +348,11 @@ export class Layer {
         for (const [i, t] of flatOut.entries()) setMask(t, flatMask[flatMask.length === 1 ? 0 : i]);
       }
       if (this.activityRegularizer) {
-        for (const t of flatten(out)) this._callLosses.push(this.activityRegularizer.call(t) as Tensor);
+        // Per sample, as Keras divides the activity loss by the batch size.
+        for (const t of flatten(out)) {
+          const loss = this.activityRegularizer.call(t) as Tensor;
+          this._callLosses.push(t.rank > 0 && t.shape[0] > 0 ? (divide(loss, t.shape[0]) as Tensor) : loss);
+        }
       }
       return out;
     });
