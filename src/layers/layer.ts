@@ -349,9 +349,10 @@ export class Layer {
       }
       if (this.activityRegularizer) {
         // Per sample, as Keras divides the activity loss by the batch size.
-        for (const t of flatten(out)) {
+        for (const t of flatten(out) as Tensor[]) {
           const loss = this.activityRegularizer.call(t) as Tensor;
-          this._callLosses.push(t.rank > 0 && t.shape[0] > 0 ? (divide(loss, t.shape[0]) as Tensor) : loss);
+          const batch = t.rank > 0 ? t.shape[0] : 0;
+          this._callLosses.push(batch > 0 ? (divide(loss, batch) as unknown as Tensor) : loss);
         }
       }
       return out;
