@@ -1,4 +1,3 @@
-import type { SpecShape } from "../../backend/shape.js";
 import { notEqual, where } from "../../ops/elementwise.js";
 import { any } from "../../ops/reduction.js";
 import type { AnyTensor } from "../../ops/types.js";
@@ -39,10 +38,6 @@ export class Masking extends Layer {
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
     const x = inputs as AnyTensor;
     return where(any(notEqual(x, this.maskValue), -1, true), x, 0);
-  }
-
-  override computeOutputShape(inputShape: Nested<SpecShape>): Nested<SpecShape> {
-    return inputShape;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -153,7 +153,11 @@ export class RNN extends Layer {
       );
     }
     if (!this.cell.built) {
-      this.cell.build([shape[0], ...shape.slice(2)]);
+      try {
+        this.cell.build([shape[0], ...shape.slice(2)]);
+      } catch (e) {
+        throw new Error(`${this.describe()}: ${(e as Error).message}`, { cause: e });
+      }
       this.cell.built = true;
       // Keras's variable paths nest the cell under the layer: "lstm/lstm_cell/kernel".
       for (const v of this.cell.weights) v.path = `${this.name}/${v.path}`;
@@ -230,6 +234,12 @@ export class RNN extends Layer {
     const [batch, time] = x.shape as number[];
     if (time === 0) {
       throw new Error(`${this.describe()}: received a sequence with 0 timesteps (shape ${shapeToString(x.shape)}).`);
+    }
+    const kernel = (this.cell as { kernel?: { shape: number[] } }).kernel;
+    if (kernel && x.shape.length === 3 && x.shape[2] !== kernel.shape[0]) {
+      throw new Error(
+        `${this.describe()}: expected inputs with ${kernel.shape[0]} features (the layer was built for them), received shape ${shapeToString(x.shape)}.`,
+      );
     }
     let states = this.initialStates(initialState, batch);
 

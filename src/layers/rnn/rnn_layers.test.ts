@@ -407,7 +407,12 @@ describe("configs and errors", () => {
     );
     assert.throws(
       () => new SimpleRNN(2)(new SymbolicTensor([null, 3, null], "float32")),
-      /\(SimpleRNNCell\): the last axis of the input \(the features\) must be known/,
+      /\(SimpleRNN\): Layer 'simple_rnn_cell' \(SimpleRNNCell\): the last axis of the input \(the features\) must be known/,
+    );
+    lstm(x);
+    assert.throws(
+      () => lstm(randomTensor([2, 3, 5])),
+      /Layer 'lstm_err' \(LSTM\): expected inputs with 4 features \(the layer was built for them\), received shape \[2, 3, 5\]/,
     );
   });
 });
