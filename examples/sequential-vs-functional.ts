@@ -6,7 +6,7 @@ import * as keras from "../src/index.js";
 
 const { layers, ops } = keras;
 
-const epochs = Number(process.env.EPOCHS ?? 3);
+const epochs = Number(process.env.EPOCHS ?? 5);
 const [[xTrain, yTrain], [xTest, yTest]] = keras.datasets.mnist.loadData();
 keras.utils.setRandomSeed(1);
 
