@@ -9,6 +9,7 @@ import type { OpHistory, OpNode } from "../ops/registry.js";
 import type { LayerHistory, Node } from "../symbolic/node.js";
 import { flatten } from "../tree/index.js";
 import { toSnakeCase } from "../utils/naming.js";
+import { compileConfigOf } from "./compile_config.js";
 import { getRegisteredName, getRegisteredObject, isRegistered } from "./object_registration.js";
 import { kerasOpFor, opFromKeras } from "./op_table.js";
 import {
@@ -254,6 +255,7 @@ export function serializeModel(layer: Layer): KerasObject | null {
       config,
       registered_name: null,
       build_config: { input_shape: first instanceof InputLayer ? [...first.batchShape] : null },
+      compile_config: compileConfigOf(layer),
     };
   }
   if (isFunctionalModel(layer)) {
@@ -263,6 +265,7 @@ export function serializeModel(layer: Layer): KerasObject | null {
       config: functionalConfig(layer),
       registered_name: "Functional",
       build_config: { input_shape: null },
+      compile_config: compileConfigOf(layer),
     };
   }
   const cls = layer.constructor as new (...a: never[]) => unknown;
@@ -277,6 +280,7 @@ export function serializeModel(layer: Layer): KerasObject | null {
       k === "dtype" && typeof v === "string" ? dtypePolicy(v) : serializeConfigValue(k, v, `Model '${layer.name}'`);
   }
   const out: KerasObject = { module: null, class_name: cls.name, config, registered_name: getRegisteredName(cls) };
+  out.compile_config = compileConfigOf(layer);
   if (layer.built && layer._batchInputShape) out.build_config = { input_shape: [...layer._batchInputShape] };
   return out;
 }

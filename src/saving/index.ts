@@ -9,8 +9,8 @@ export {
   type RegisterOptions,
   registerKerasSerializable,
 } from "./object_registration.js";
+export { compileConfigOf, compileFromConfig } from "./compile_config.js";
 export {
-  compileConfigOf,
   KERAS_FORMAT_VERSION,
   type LoadOptions,
   loadModel,

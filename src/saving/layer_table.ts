@@ -64,6 +64,50 @@ const POSITIONAL: Record<string, readonly string[]> = {
   GroupQueryAttention: ["headDim", "numQueryHeads", "numKeyValueHeads"],
 };
 
+/**
+ * Keras layers that keep no build shapes (get_build_config() is None once called, measured on
+ * Keras 3.15.1): Keras writes no build_config for them. keras-ts layers may define build() where
+ * Keras's do not (or the reverse), so Keras's list decides.
+ */
+const NO_BUILD = new Set([
+  "Activation",
+  "ActivityRegularization",
+  "AlphaDropout",
+  "AveragePooling1D",
+  "AveragePooling2D",
+  "AveragePooling3D",
+  "Dropout",
+  "ELU",
+  "GaussianDropout",
+  "GaussianNoise",
+  "GlobalAveragePooling1D",
+  "GlobalAveragePooling2D",
+  "GlobalAveragePooling3D",
+  "GlobalMaxPooling1D",
+  "GlobalMaxPooling2D",
+  "GlobalMaxPooling3D",
+  "Identity",
+  "InputLayer",
+  "Lambda",
+  "LeakyReLU",
+  "Masking",
+  "MaxPooling1D",
+  "MaxPooling2D",
+  "MaxPooling3D",
+  "ReLU",
+  "Reshape",
+  "Softmax",
+  "SpatialDropout1D",
+  "SpatialDropout2D",
+  "SpatialDropout3D",
+  "UnitNormalization",
+]);
+
+/** Whether Keras writes a build_config for this built-in class (custom classes: always). */
+export function hasKerasBuildConfig(className: string): boolean {
+  return !NO_BUILD.has(className);
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: layer constructors take varied arguments.
 export type LayerClass = (new (...args: any[]) => Layer) & { fromConfig?: (config: Record<string, unknown>) => Layer };
 

@@ -8,7 +8,7 @@ import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer } from "../layers/layer.js";
 import * as regularizers from "../regularizers/index.js";
 import { camelToSnake, snakeToCamel } from "../utils/naming.js";
-import { builtinLayerClass, constructLayer, type LayerClass } from "./layer_table.js";
+import { builtinLayerClass, constructLayer, hasKerasBuildConfig, type LayerClass } from "./layer_table.js";
 import { getRegisteredName, getRegisteredObject, isRegistered, type Registrable } from "./object_registration.js";
 
 /**
@@ -248,7 +248,8 @@ export function setModelSerializer(s: ModelSerializer): void {
 
 /** Keras's build_config: the shapes of the first call (a list of shapes for layers called on lists). */
 export function buildConfigOf(layer: Layer): Record<string, unknown> | undefined {
-  if (!layer.built || layer instanceof InputLayer) return undefined;
+  // Keras records build shapes only for layers that define build() (Layer's default has nothing to build).
+  if (!layer.built || layer instanceof InputLayer || !hasKerasBuildConfig(kerasClassName(layer))) return undefined;
   const node = layer._inboundNodes[0];
   if (node) {
     const shapeOf = (x: unknown): unknown =>
