@@ -452,3 +452,39 @@ describe("a model saved by Keras 3", () => {
     assertClose(y, toTensor(f.outputs, "float64"), { rtol: 1e-5, atol: 1e-7 });
   });
 });
+
+describe("training through fit", () => {
+  it("Sequential(Embedding maskZero → Bidirectional(LSTM) → Dense) learns whether token 3 occurs", async () => {
+    const { Sequential } = await import("../../models/sequential.js");
+    const { setRandomSeed } = await import("../../random/seed_generator.js");
+    setRandomSeed(1);
+    const N = 256;
+    const T = 8;
+    const xs: number[][] = [];
+    const ys: number[] = [];
+    let s = 7;
+    const rnd = () => {
+      s = (s * 1103515245 + 12345) % 2147483648;
+      return s / 2147483648;
+    };
+    for (let i = 0; i < N; i++) {
+      const len = 2 + Math.floor(rnd() * (T - 2));
+      const row = Array.from({ length: T }, (_, t) => (t < len ? 1 + Math.floor(rnd() * 5) : 0));
+      xs.push(row);
+      ys.push(row.includes(3) ? 1 : 0);
+    }
+    const model = new Sequential([
+      new Embedding(6, 8, { maskZero: true, inputShape: [T] }),
+      new Bidirectional(new LSTM(8)),
+      new Dense(1, { activation: "sigmoid" }),
+    ]);
+    model.compile({ optimizer: "adam", loss: "binary_crossentropy" });
+    const h = await model.fit(toTensor(xs, "int32"), toTensor(ys, "float32"), {
+      epochs: 15,
+      batchSize: 32,
+      verbose: 0,
+    });
+    const loss = h.history.loss as number[];
+    assert.ok(loss[loss.length - 1] < 0.8 * loss[0], `loss ${loss.map((l) => l.toFixed(3)).join(" ")}`);
+  });
+});
