@@ -57,7 +57,11 @@ export {
 export * from "./losses.js";
 
 /** A loss function as users write it: `(yTrue, yPred) => per-sample values`. */
-export type LossFunction = (yTrue: AnyTensor, yPred: AnyTensor) => AnyTensor;
+/**
+ * A loss function of (yTrue, yPred) returning per-sample values. Declared as a method so that
+ * functions typed with `Tensor` parameters (what they receive in training) are accepted too.
+ */
+export type LossFunction = { fn(yTrue: AnyTensor, yPred: AnyTensor): AnyTensor }["fn"];
 
 /** A serialized loss (Keras's serialize_keras_object format). */
 export interface LossConfig {

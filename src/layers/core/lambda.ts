@@ -11,7 +11,8 @@ export interface LambdaArgs extends LayerArgs {
    * The output shape as Keras takes it: an array without the batch axis, or a function of the full
    * input shape (batch axis included). Inferred by tracing the function when omitted.
    */
-  outputShape?: (number | null)[] | ((inputShape: Nested<SpecShape>) => Nested<SpecShape>) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: the input shape is one shape or a structure of them, as the inputs are.
+  outputShape?: (number | null)[] | ((inputShape: any) => Nested<SpecShape>) | null;
   /** Extra keyword arguments passed to the function (Keras's `arguments`), as one object. */
   arguments?: Record<string, unknown>;
   /** The output mask, or a function `(inputs, mask) => mask`. */
