@@ -108,6 +108,7 @@ export async function writeH5(root: H5Group): Promise<Uint8Array> {
   const mod = await ready();
   const path = `/keras_ts_write_${process.pid}_${fileCounter++}.h5`;
   const file = new h5wasm.File(path, "w");
+  let open = true;
   try {
     // biome-ignore lint/suspicious/noExplicitAny: h5wasm's Group class.
     const fill = (target: any, g: H5Group): void => {
@@ -120,8 +121,10 @@ export async function writeH5(root: H5Group): Promise<Uint8Array> {
     fill(file, root);
     file.flush();
     file.close();
+    open = false;
     return mod.FS.readFile(path);
   } finally {
+    if (open) file.close();
     mod.FS.unlink(path);
   }
 }
