@@ -4,6 +4,7 @@ import type { Variable } from "../backend/variable.js";
 import type { Layer } from "../layers/layer.js";
 import type { LayerHistory, Node } from "../symbolic/node.js";
 import { flatten } from "../tree/index.js";
+import { toSnakeCase } from "./naming.js";
 
 export interface SummaryOptions {
   /** Print nested models' layers too (Keras's expand_nested). */
@@ -13,9 +14,29 @@ export interface SummaryOptions {
   lineLength?: number;
 }
 
+interface OpNodeLike {
+  op: { name: string };
+  inputs: unknown[];
+  outputs: SymbolicTensor[];
+}
+
 type ModelLike = Layer & {
   _graph?: { steps: { kind: string; node: unknown }[]; layers: Layer[] } | null;
 };
+
+/** Row names for the op nodes of a graph ("add", "add_1", ...), as Keras names operations. */
+function opNames(model: ModelLike): Map<unknown, string> {
+  const names = new Map<unknown, string>();
+  const counts = new Map<string, number>();
+  for (const s of model._graph?.steps ?? []) {
+    if (s.kind !== "op") continue;
+    const base = toSnakeCase((s.node as OpNodeLike).op.name);
+    const n = counts.get(base) ?? 0;
+    counts.set(base, n + 1);
+    names.set(s.node, n === 0 ? base : `${base}_${n}`);
+  }
+  return names;
+}
 
 /** Shapes as Keras prints them: (None, 784). */
 function shapeText(shape: SpecShape): string {
@@ -52,18 +73,20 @@ function formatBytes(n: number): string {
   return `${n.toFixed(2)} ${units[u]}`;
 }
 
-function connectedTo(layer: Layer, model: ModelLike): string[] {
+/** How Keras's "Connected to" names a tensor: producer[node][index]. */
+function producerName(t: SymbolicTensor, ops: Map<unknown, string>): string {
+  const h = t.history as (LayerHistory | { kind: "op"; node: unknown; index: number }) | null;
+  if (h?.kind === "op") return `${ops.get(h.node) ?? t.name}[0][${h.index}]`;
+  if (h?.kind !== "layer") return t.name;
+  const producer = h.node.layer as Layer;
+  const nodeIndex = producer._inboundNodes.indexOf(h.node as Node<Layer>);
+  return `${producer.name}[${Math.max(nodeIndex, 0)}][${h.index}]`;
+}
+
+function connectedTo(layer: Layer, model: ModelLike, ops: Map<unknown, string>): string[] {
   const steps = model._graph?.steps ?? [];
   const nodes = steps.filter((s) => s.kind === "layer" && (s.node as Node).layer === layer).map((s) => s.node as Node);
-  const parts = nodes.flatMap((node) =>
-    node.inputTensors.map((t: SymbolicTensor) => {
-      const h = t.history as LayerHistory | null;
-      if (h?.kind !== "layer") return `${t.name}`;
-      const producer = h.node.layer as Layer;
-      const nodeIndex = producer._inboundNodes.indexOf(h.node as Node<Layer>);
-      return `${producer.name}[${Math.max(nodeIndex, 0)}][${h.index}]`;
-    }),
-  );
+  const parts = nodes.flatMap((node) => node.inputTensors.map((t) => producerName(t, ops)));
   return parts.length ? parts : ["-"];
 }
 
@@ -95,25 +118,63 @@ export function summary(model: Layer, options: SummaryOptions = {}): string {
   const widths = fractions.map((f) => Math.max(8, Math.floor((lineLength - headers.length - 1) * f) - 2));
 
   const rows: string[][][] = [];
-  const addRows = (ls: Layer[], owner: ModelLike, depth: number) => {
-    for (const layer of ls) {
-      const indent = " ".repeat(depth * 2);
-      const built = layer.built || layer.weights.length > 0;
-      const params = built ? paramCount(layer.weights).toLocaleString("en-US") : "0 (unbuilt)";
-      const cells = [
-        wrap(`${indent}${layer.name} (${className(layer)})`, widths[0]),
-        wrap(outputShapeText(layer), widths[1]),
-        [params],
-      ];
-      if (!sequentialLike) cells.push(connectedTo(layer, owner).flatMap((c) => wrap(c, widths[3])));
-      rows.push(cells);
-      const inner = layer as ModelLike;
-      if (options.expandNested && inner._graph != null && inner !== owner && inner.layers.length > 0) {
-        addRows(inner.layers, inner, depth + 1);
-      }
+  const layerRow = (layer: Layer, owner: ModelLike, depth: number, ops: Map<unknown, string>) => {
+    const indent = " ".repeat(depth * 2);
+    const built = layer.built || layer.weights.length > 0;
+    const params = built ? paramCount(layer.weights).toLocaleString("en-US") : "0 (unbuilt)";
+    const cells = [
+      wrap(`${indent}${layer.name} (${className(layer)})`, widths[0]),
+      wrap(outputShapeText(layer), widths[1]),
+      [params],
+    ];
+    if (!sequentialLike) cells.push(connectedTo(layer, owner, ops).flatMap((c) => wrap(c, widths[3])));
+    rows.push(cells);
+    const inner = layer as ModelLike;
+    if (options.expandNested && inner._graph != null && inner !== owner && inner.layers.length > 0) {
+      addRows(inner, depth + 1);
     }
   };
-  addRows(layers, m, 0);
+  // A functional model lists its layers and its op nodes (ops on symbolic tensors) in graph order.
+  const addRows = (owner: ModelLike, depth: number) => {
+    const ops = opNames(owner);
+    const listed = new Set<Layer>();
+    const ownerLayers = owner === m ? layers : owner.layers;
+    const graph = owner._graph;
+    if (!graph || owner.constructor.name === "Sequential") {
+      for (const l of ownerLayers) layerRow(l, owner, depth, ops);
+      return;
+    }
+    for (const l of graph.layers) {
+      if (l.constructor.name !== "InputLayer") continue;
+      listed.add(l);
+      layerRow(l, owner, depth, ops);
+    }
+    for (const step of graph.steps) {
+      if (step.kind === "layer") {
+        const l = (step.node as Node).layer as Layer;
+        if (listed.has(l)) continue;
+        listed.add(l);
+        layerRow(l, owner, depth, ops);
+      } else {
+        const node = step.node as OpNodeLike;
+        const name = ops.get(node) as string;
+        const cells = [
+          wrap(`${" ".repeat(depth * 2)}${name} (${node.op.name[0].toUpperCase()}${node.op.name.slice(1)})`, widths[0]),
+          wrap(node.outputs.map((t) => shapeText(t.shape)).join(", "), widths[1]),
+          ["0"],
+        ];
+        if (!sequentialLike) {
+          const inputs = node.inputs.filter(
+            (x): x is SymbolicTensor => (x as { isSymbolic?: boolean }).isSymbolic === true,
+          );
+          cells.push(inputs.map((t) => producerName(t, ops)).flatMap((c) => wrap(c, widths[3])));
+        }
+        rows.push(cells);
+      }
+    }
+    for (const l of ownerLayers) if (!listed.has(l)) layerRow(l, owner, depth, ops);
+  };
+  addRows(m, 0);
 
   const pad = (s: string, w: number, right: boolean) => (right ? s.padStart(w) : s.padEnd(w));
   const line = (l: string, mid: string, r: string, fill: string) =>
