@@ -46,13 +46,12 @@ const FIXTURES: Fixture[] = [
 ];
 
 /**
- * Fixtures whose weights load (counts and shapes checked) but whose predictions differ from Keras's
- * for reasons outside saving; the test still runs and reports the gap.
+ * The NER fixture's JSON stores token ids as float32 values just below some integers (1768.99988 for
+ * 1769); its predictions were made for the integer ids. Checked with Python Keras 3.15.1 (JAX): Keras
+ * on the stored values misses the stored predictions by the same 1.08e-3 keras-ts does (Embedding
+ * truncates, 1768), and on rounded ids matches them to 1.4e-6. So the ids are rounded here.
  */
-const KNOWN_PREDICTION_GAPS: Record<string, string> = {
-  "Ashutosh27ind__ner-lstm-iob2__model":
-    "Embedding+2xLSTM (Keras 3.2.1 file) predicts up to 1.1e-3 away from Keras (layers/rnn or embedding numerics, not loading)",
-};
+const ROUND_TOKEN_IDS = new Set(["Ashutosh27ind__ner-lstm-iob2__model"]);
 
 function configOf(bytes: Uint8Array): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(readZip(bytes, "fixture").get("config.json")));
@@ -69,10 +68,11 @@ function missingClasses(config: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-function inputsOf(ref: { inputs: unknown }, real: boolean, model: Model): Tensor | Tensor[] {
+function inputsOf(ref: { inputs: unknown }, real: boolean, model: Model, roundIds = false): Tensor | Tensor[] {
   const dtypes = model.inputs.map((x) => x.dtype);
   if (real) {
-    const xs = (ref.inputs as unknown[]).map((x, i) => toTensor(x as never, dtypes[i]));
+    const round = (x: unknown): unknown => (Array.isArray(x) ? x.map(round) : Math.round(x as number));
+    const xs = (ref.inputs as unknown[]).map((x, i) => toTensor((roundIds ? round(x) : x) as never, dtypes[i]));
     return xs.length === 1 ? xs[0] : xs;
   }
   return toTensor(ref.inputs as never, dtypes[0]);
@@ -89,8 +89,13 @@ function maxRelErr(got: Tensor, want: unknown): number {
   return worst;
 }
 
-function checkPredictions(model: Model, ref: { inputs: unknown; outputs: unknown }, real: boolean): Tensor[] {
-  let out = model.predict(inputsOf(ref, real, model)) as unknown;
+function checkPredictions(
+  model: Model,
+  ref: { inputs: unknown; outputs: unknown },
+  real: boolean,
+  roundIds: boolean,
+): Tensor[] {
+  let out = model.predict(inputsOf(ref, real, model, roundIds)) as unknown;
   if (Array.isArray(out) && out.length === 1) out = out[0];
   const outs: Tensor[] = [];
   if (out instanceof Tensor) {
@@ -181,8 +186,8 @@ for (const fx of FIXTURES) {
     let model: Model;
     let first: Tensor[];
 
-    const known = KNOWN_PREDICTION_GAPS[title];
-    it("loads, with Keras's weights exactly and Keras's predictions", { todo: known }, async () => {
+    const roundIds = ROUND_TOKEN_IDS.has(title);
+    it("loads, with Keras's weights exactly and Keras's predictions", async () => {
       model = await loadModel(file, { compile: false });
       if (!fx.real) {
         const ws = model.weights;
@@ -216,12 +221,12 @@ for (const fx of FIXTURES) {
       } else {
         assert.equal(model.countParams(), ref.params);
       }
-      first = checkPredictions(model, ref, fx.real);
+      first = checkPredictions(model, ref, fx.real, roundIds);
     });
 
     it("saves again with Keras's members, config keys and weight paths, and reloads identically", async () => {
       model ??= await loadModel(file, { compile: false });
-      first ??= [model.predict(inputsOf(ref, fx.real, model)) as Tensor];
+      first ??= [model.predict(inputsOf(ref, fx.real, model, roundIds)) as Tensor];
       const out = join(tmp, `${title}.keras`);
       await model.save(out);
       const keras = readZip(readFileSync(file), "keras");
@@ -249,7 +254,7 @@ for (const fx of FIXTURES) {
         again.weights.map((v) => [...v.peek().data]),
         model.weights.map((v) => [...v.peek().data]),
       );
-      const second = again.predict(inputsOf(ref, fx.real, again)) as unknown;
+      const second = again.predict(inputsOf(ref, fx.real, again, roundIds)) as unknown;
       const flat = second instanceof Tensor ? [second] : Object.values(second as Record<string, Tensor>);
       assert.deepEqual(
         flat.map((t) => [...t.data]),
