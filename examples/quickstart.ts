@@ -18,4 +18,6 @@ for (let step = 0; step <= 200; step++) {
   b.assignSub(ops.multiply(gb as keras.Tensor, 0.5));
   if (step % 50 === 0) console.log(`step ${step}: loss ${(loss.item() as number).toFixed(6)}`);
 }
-console.log(`w = ${(w.peek().item() as number).toFixed(4)} (want 3), b = ${(b.peek().item() as number).toFixed(4)} (want -2)`);
+console.log(
+  `w = ${(w.peek().item() as number).toFixed(4)} (want 3), b = ${(b.peek().item() as number).toFixed(4)} (want -2)`,
+);
