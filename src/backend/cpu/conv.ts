@@ -109,9 +109,19 @@ function blockRows(g: Geometry): number {
 
 /**
  * im2col for image b, group grp, output rows p0..p0+rows-1: col[r*Kg + (k*Cg + c)] is the input
- * value under kernel position k, channel c of the group (0 in the padding).
+ * value under kernel position k, channel c of the group (0 in the padding). With `scatter` it runs
+ * the other way (col2im): adds col's rows back into X, the whole input gradient in Float64.
  */
-function im2col(X: Float64Array, g: Geometry, b: number, grp: number, p0: number, rows: number, col: Float64Array) {
+function im2col(
+  X: Float64Array,
+  g: Geometry,
+  b: number,
+  grp: number,
+  p0: number,
+  rows: number,
+  col: Float64Array,
+  scatter = false,
+) {
   const [D, H, W] = g.in;
   const [KD, KH, KW] = g.k;
   const [, OH, OW] = g.out;
@@ -129,81 +139,47 @@ function im2col(X: Float64Array, g: Geometry, b: number, grp: number, p0: number
     for (let kd = 0; kd < KD; kd++) {
       const id = od * sd - pd + kd * dd;
       if (id < 0 || id >= D) {
-        col.fill(0, o, o + KH * KW * Cg);
+        if (!scatter) col.fill(0, o, o + KH * KW * Cg);
         o += KH * KW * Cg;
         continue;
       }
       for (let kh = 0; kh < KH; kh++) {
         const ih = oh * sh - ph + kh * dh;
         if (ih < 0 || ih >= H) {
-          col.fill(0, o, o + KW * Cg);
+          if (!scatter) col.fill(0, o, o + KW * Cg);
           o += KW * Cg;
           continue;
         }
         const row = ((b * D + id) * H + ih) * W;
         for (let kw = 0; kw < KW; kw++, o += Cg) {
           const iw = ow * sw - pw + kw * dw;
-          if (iw < 0 || iw >= W) col.fill(0, o, o + Cg);
-          else {
-            const x0 = (row + iw) * C + c0;
-            for (let c = 0; c < Cg; c++) col[o + c] = X[x0 + c];
+          if (iw < 0 || iw >= W) {
+            if (!scatter) col.fill(0, o, o + Cg);
+            continue;
           }
-        }
-      }
-    }
-  }
-}
-
-/** The transpose of im2col: adds col's rows back into dx (Float64, the whole input). */
-function col2im(col: Float64Array, g: Geometry, b: number, grp: number, p0: number, rows: number, DX: Float64Array) {
-  const [D, H, W] = g.in;
-  const [KD, KH, KW] = g.k;
-  const [, OH, OW] = g.out;
-  const [sd, sh, sw] = g.s;
-  const [pd, ph, pw] = g.pad;
-  const [dd, dh, dw] = g.d;
-  const { C, Cg, Kg } = g;
-  const c0 = grp * Cg;
-  for (let r = 0; r < rows; r++) {
-    const p = p0 + r;
-    const ow = p % OW;
-    const oh = ((p - ow) / OW) % OH;
-    const od = (p - ow - oh * OW) / (OW * OH);
-    let o = r * Kg;
-    for (let kd = 0; kd < KD; kd++) {
-      const id = od * sd - pd + kd * dd;
-      if (id < 0 || id >= D) {
-        o += KH * KW * Cg;
-        continue;
-      }
-      for (let kh = 0; kh < KH; kh++) {
-        const ih = oh * sh - ph + kh * dh;
-        if (ih < 0 || ih >= H) {
-          o += KW * Cg;
-          continue;
-        }
-        const row = ((b * D + id) * H + ih) * W;
-        for (let kw = 0; kw < KW; kw++, o += Cg) {
-          const iw = ow * sw - pw + kw * dw;
-          if (iw < 0 || iw >= W) continue;
           const x0 = (row + iw) * C + c0;
-          for (let c = 0; c < Cg; c++) DX[x0 + c] += col[o + c];
+          if (scatter) for (let c = 0; c < Cg; c++) X[x0 + c] += col[o + c];
+          else for (let c = 0; c < Cg; c++) col[o + c] = X[x0 + c];
         }
       }
     }
   }
 }
 
-// ---------------------------------------------------------------- GEMM micro-kernels (4x4 register blocks)
+// ---------------------------------------------------------------- GEMM micro-kernel (4x4 register blocks)
 
-/** C[i*ldc + j] += sum_k A[i*lda + k] * B[k*ldb + j], for i < M, j < N (offsets aO, bO, cO). */
-function gemmNN(
+/**
+ * C[i*ldc + j] += sum_k A(i, k) * B[bO + k*ldb + j] for i < M, j < N, where A(i, k) = A[aO + i*aI + k*aK]:
+ * A's strides give both the plain product (aK = 1) and the one with A transposed (aI = 1).
+ */
+function gemm(
   M: number,
   N: number,
   K: number,
   A: Float64Array,
   aO: number,
-  lda: number,
+  aI: number,
+  aK: number,
   B: Float64Array,
   bO: number,
   ldb: number,
@@ -213,11 +189,9 @@ function gemmNN(
 ): void {
   const M4 = M - (M % 4);
   const N4 = N - (N % 4);
+  const aI2 = 2 * aI;
+  const aI3 = 3 * aI;
   for (let i = 0; i < M4; i += 4) {
-    const a0 = aO + i * lda;
-    const a1 = a0 + lda;
-    const a2 = a1 + lda;
-    const a3 = a2 + lda;
     for (let j = 0; j < N4; j += 4) {
       let c00 = 0,
         c01 = 0,
@@ -235,32 +209,33 @@ function gemmNN(
         c31 = 0,
         c32 = 0,
         c33 = 0;
-      let bk = bO + j;
-      for (let k = 0; k < K; k++, bk += ldb) {
-        const b0 = B[bk],
-          b1 = B[bk + 1],
-          b2 = B[bk + 2],
-          b3 = B[bk + 3];
-        const x0 = A[a0 + k],
-          x1 = A[a1 + k],
-          x2 = A[a2 + k],
-          x3 = A[a3 + k];
-        c00 += x0 * b0;
-        c01 += x0 * b1;
-        c02 += x0 * b2;
-        c03 += x0 * b3;
-        c10 += x1 * b0;
-        c11 += x1 * b1;
-        c12 += x1 * b2;
-        c13 += x1 * b3;
-        c20 += x2 * b0;
-        c21 += x2 * b1;
-        c22 += x2 * b2;
-        c23 += x2 * b3;
-        c30 += x3 * b0;
-        c31 += x3 * b1;
-        c32 += x3 * b2;
-        c33 += x3 * b3;
+      let a = aO + i * aI;
+      let b = bO + j;
+      for (let k = 0; k < K; k++, a += aK, b += ldb) {
+        const y0 = B[b],
+          y1 = B[b + 1],
+          y2 = B[b + 2],
+          y3 = B[b + 3];
+        const x0 = A[a],
+          x1 = A[a + aI],
+          x2 = A[a + aI2],
+          x3 = A[a + aI3];
+        c00 += x0 * y0;
+        c01 += x0 * y1;
+        c02 += x0 * y2;
+        c03 += x0 * y3;
+        c10 += x1 * y0;
+        c11 += x1 * y1;
+        c12 += x1 * y2;
+        c13 += x1 * y3;
+        c20 += x2 * y0;
+        c21 += x2 * y1;
+        c22 += x2 * y2;
+        c23 += x2 * y3;
+        c30 += x3 * y0;
+        c31 += x3 * y1;
+        c32 += x3 * y2;
+        c33 += x3 * y3;
       }
       const c = cO + i * ldc + j;
       Cm[c] += c00;
@@ -286,197 +261,7 @@ function gemmNN(
   for (let i = 0; i < M; i++) {
     for (let j = i < M4 ? N4 : 0; j < N; j++) {
       let s = 0;
-      for (let k = 0, a = aO + i * lda, bb = bO + j; k < K; k++, bb += ldb) s += A[a + k] * B[bb];
-      Cm[cO + i * ldc + j] += s;
-    }
-  }
-}
-
-/** C[i*ldc + j] += sum_k A[i*lda + k] * B[j*ldb + k] (B transposed: both operands read along k). */
-function gemmNT(
-  M: number,
-  N: number,
-  K: number,
-  A: Float64Array,
-  aO: number,
-  lda: number,
-  B: Float64Array,
-  bO: number,
-  ldb: number,
-  Cm: Float64Array,
-  cO: number,
-  ldc: number,
-): void {
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let i = 0; i < M4; i += 4) {
-    const a0 = aO + i * lda;
-    const a1 = a0 + lda;
-    const a2 = a1 + lda;
-    const a3 = a2 + lda;
-    for (let j = 0; j < N4; j += 4) {
-      const b0 = bO + j * ldb;
-      const b1 = b0 + ldb;
-      const b2 = b1 + ldb;
-      const b3 = b2 + ldb;
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      for (let k = 0; k < K; k++) {
-        const y0 = B[b0 + k],
-          y1 = B[b1 + k],
-          y2 = B[b2 + k],
-          y3 = B[b3 + k];
-        const x0 = A[a0 + k],
-          x1 = A[a1 + k],
-          x2 = A[a2 + k],
-          x3 = A[a3 + k];
-        c00 += x0 * y0;
-        c01 += x0 * y1;
-        c02 += x0 * y2;
-        c03 += x0 * y3;
-        c10 += x1 * y0;
-        c11 += x1 * y1;
-        c12 += x1 * y2;
-        c13 += x1 * y3;
-        c20 += x2 * y0;
-        c21 += x2 * y1;
-        c22 += x2 * y2;
-        c23 += x2 * y3;
-        c30 += x3 * y0;
-        c31 += x3 * y1;
-        c32 += x3 * y2;
-        c33 += x3 * y3;
-      }
-      const c = cO + i * ldc + j;
-      Cm[c] += c00;
-      Cm[c + 1] += c01;
-      Cm[c + 2] += c02;
-      Cm[c + 3] += c03;
-      Cm[c + ldc] += c10;
-      Cm[c + ldc + 1] += c11;
-      Cm[c + ldc + 2] += c12;
-      Cm[c + ldc + 3] += c13;
-      const c2 = c + 2 * ldc;
-      Cm[c2] += c20;
-      Cm[c2 + 1] += c21;
-      Cm[c2 + 2] += c22;
-      Cm[c2 + 3] += c23;
-      Cm[c2 + ldc] += c30;
-      Cm[c2 + ldc + 1] += c31;
-      Cm[c2 + ldc + 2] += c32;
-      Cm[c2 + ldc + 3] += c33;
-    }
-  }
-  for (let i = 0; i < M; i++) {
-    for (let j = i < M4 ? N4 : 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0, a = aO + i * lda, bb = bO + j * ldb; k < K; k++) s += A[a + k] * B[bb + k];
-      Cm[cO + i * ldc + j] += s;
-    }
-  }
-}
-
-/** C[i*ldc + j] += sum_k A[k*lda + i] * B[k*ldb + j] (A transposed: both operands read along rows k). */
-function gemmTN(
-  M: number,
-  N: number,
-  K: number,
-  A: Float64Array,
-  aO: number,
-  lda: number,
-  B: Float64Array,
-  bO: number,
-  ldb: number,
-  Cm: Float64Array,
-  cO: number,
-  ldc: number,
-): void {
-  const M4 = M - (M % 4);
-  const N4 = N - (N % 4);
-  for (let i = 0; i < M4; i += 4) {
-    for (let j = 0; j < N4; j += 4) {
-      let c00 = 0,
-        c01 = 0,
-        c02 = 0,
-        c03 = 0,
-        c10 = 0,
-        c11 = 0,
-        c12 = 0,
-        c13 = 0;
-      let c20 = 0,
-        c21 = 0,
-        c22 = 0,
-        c23 = 0,
-        c30 = 0,
-        c31 = 0,
-        c32 = 0,
-        c33 = 0;
-      let a = aO + i;
-      let bb = bO + j;
-      for (let k = 0; k < K; k++, a += lda, bb += ldb) {
-        const y0 = B[bb],
-          y1 = B[bb + 1],
-          y2 = B[bb + 2],
-          y3 = B[bb + 3];
-        const x0 = A[a],
-          x1 = A[a + 1],
-          x2 = A[a + 2],
-          x3 = A[a + 3];
-        c00 += x0 * y0;
-        c01 += x0 * y1;
-        c02 += x0 * y2;
-        c03 += x0 * y3;
-        c10 += x1 * y0;
-        c11 += x1 * y1;
-        c12 += x1 * y2;
-        c13 += x1 * y3;
-        c20 += x2 * y0;
-        c21 += x2 * y1;
-        c22 += x2 * y2;
-        c23 += x2 * y3;
-        c30 += x3 * y0;
-        c31 += x3 * y1;
-        c32 += x3 * y2;
-        c33 += x3 * y3;
-      }
-      const c = cO + i * ldc + j;
-      Cm[c] += c00;
-      Cm[c + 1] += c01;
-      Cm[c + 2] += c02;
-      Cm[c + 3] += c03;
-      Cm[c + ldc] += c10;
-      Cm[c + ldc + 1] += c11;
-      Cm[c + ldc + 2] += c12;
-      Cm[c + ldc + 3] += c13;
-      const c2 = c + 2 * ldc;
-      Cm[c2] += c20;
-      Cm[c2 + 1] += c21;
-      Cm[c2 + 2] += c22;
-      Cm[c2 + 3] += c23;
-      Cm[c2 + ldc] += c30;
-      Cm[c2 + ldc + 1] += c31;
-      Cm[c2 + ldc + 2] += c32;
-      Cm[c2 + ldc + 3] += c33;
-    }
-  }
-  for (let i = 0; i < M; i++) {
-    for (let j = i < M4 ? N4 : 0; j < N; j++) {
-      let s = 0;
-      for (let k = 0, a = aO + i, bb = bO + j; k < K; k++, a += lda, bb += ldb) s += A[a] * B[bb];
+      for (let k = 0, a = aO + i * aI, b = bO + j; k < K; k++, a += aK, b += ldb) s += A[a] * B[b];
       Cm[cO + i * ldc + j] += s;
     }
   }
@@ -551,7 +336,7 @@ function depthwise(mode: 0 | 1 | 2, g: Geometry, X: Float64Array, Wd: Float64Arr
  * Each kernel walks the output positions of one image in blocks of rows; per block and group it
  * builds the im2col block and runs one GEMM:
  *   forward:        y[rows, Og]  += col[rows, Kg] . w_g[Kg, Og]
- *   input grad:     dcol[rows, Kg] = dy[rows, Og] . w_g[Kg, Og]^T, then col2im into dx
+ *   input grad:     dcol[rows, Kg] = dy[rows, Og] . w_g[Kg, Og]^T, then scattered back into dx
  *   filter grad:    dw_g[Kg, Og] += col[rows, Kg]^T . dy[rows, Og]
  * w_g is the column block g*Og.. of w viewed as a [Kg, O] matrix (w's layout [...k, Cg, O]).
  */
@@ -578,7 +363,7 @@ function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
       acc.fill(0, 0, rows * O);
       for (let grp = 0; grp < G; grp++) {
         im2col(X, g, b, grp, p0, rows, col);
-        gemmNN(rows, Og, Kg, col, 0, Kg, Wd, grp * Og, O, acc, grp * Og, O);
+        gemm(rows, Og, Kg, col, 0, Kg, 1, Wd, grp * Og, O, acc, grp * Og, O);
       }
       const y0 = (b * P + p0) * O;
       for (let i = 0; i < rows * O; i++) Y[y0 + i] = acc[i];
@@ -596,17 +381,23 @@ function convBackpropInput(dy: Tensor, w: Tensor, out: Tensor, p: ConvParams): v
   const R = blockRows(g);
   const col = scratch("col", R * Kg);
   if (g.Cg === 1 && G > 1) depthwise(1, g, DY, Wd, DY, DX);
-  else
+  else {
+    // w_g^T [Og, Kg] per group, laid out once so that the GEMM reads it along rows.
+    const WT = scratch("wT", G * Og * Kg);
+    for (let grp = 0; grp < G; grp++)
+      for (let o = 0; o < Og; o++)
+        for (let r = 0, t = (grp * Og + o) * Kg; r < Kg; r++) WT[t + r] = Wd[r * O + grp * Og + o];
     for (let b = 0; b < B; b++) {
       for (let p0 = 0; p0 < P; p0 += R) {
         const rows = Math.min(R, P - p0);
         for (let grp = 0; grp < G; grp++) {
           col.fill(0, 0, rows * Kg);
-          gemmNT(rows, Kg, Og, DY, (b * P + p0) * O + grp * Og, O, Wd, grp * Og, O, col, 0, Kg);
-          col2im(col, g, b, grp, p0, rows, DX);
+          gemm(rows, Kg, Og, DY, (b * P + p0) * O + grp * Og, O, 1, WT, grp * Og * Kg, Kg, col, 0, Kg);
+          im2col(DX, g, b, grp, p0, rows, col, true);
         }
       }
     }
+  }
   const o = out.data;
   for (let i = 0; i < out.size; i++) o[i] = DX[i];
 }
@@ -627,7 +418,7 @@ function convBackpropFilter(x: Tensor, dy: Tensor, out: Tensor, p: ConvParams): 
         const rows = Math.min(R, P - p0);
         for (let grp = 0; grp < G; grp++) {
           im2col(X, g, b, grp, p0, rows, col);
-          gemmTN(Kg, Og, rows, col, 0, Kg, DY, (b * P + p0) * O + grp * Og, O, DW, grp * Og, O);
+          gemm(Kg, Og, rows, col, 0, 1, Kg, DY, (b * P + p0) * O + grp * Og, O, DW, grp * Og, O);
         }
       }
     }
