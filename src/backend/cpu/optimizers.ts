@@ -362,119 +362,19 @@ function emaUpdate(avg: Tensor, p: Tensor, avgOut: Tensor, momentum: number): vo
   for (let i = 0; i < n; i++) O[i] = momentum * A[i] + c * P[i];
 }
 
+// The table takes each kernel's own signature, so the declaration cannot drift from the code.
 declare module "../kernels.js" {
   interface KernelTable {
-    sgdUpdate(p: Tensor, g: Tensor, pOut: Tensor, lr: number, decay: number): void;
-    sgdMomentumUpdate(
-      p: Tensor,
-      g: Tensor,
-      m: Tensor,
-      pOut: Tensor,
-      mOut: Tensor,
-      lr: number,
-      momentum: number,
-      nesterov: boolean,
-      decay: number,
-    ): void;
-    rmspropUpdate(
-      p: Tensor,
-      g: Tensor,
-      vel: Tensor,
-      mom: Tensor | null,
-      avg: Tensor | null,
-      pOut: Tensor,
-      velOut: Tensor,
-      momOut: Tensor | null,
-      avgOut: Tensor | null,
-      lr: number,
-      rho: number,
-      momentum: number,
-      epsilon: number,
-      decay: number,
-    ): void;
-    adamUpdate(
-      p: Tensor,
-      g: Tensor,
-      m: Tensor,
-      v: Tensor,
-      vhat: Tensor | null,
-      pOut: Tensor,
-      mOut: Tensor,
-      vOut: Tensor,
-      vhatOut: Tensor | null,
-      alpha: number,
-      beta1: number,
-      beta2: number,
-      epsilon: number,
-      decay: number,
-    ): void;
-    adagradUpdate(
-      p: Tensor,
-      g: Tensor,
-      acc: Tensor,
-      pOut: Tensor,
-      accOut: Tensor,
-      lr: number,
-      epsilon: number,
-      decay: number,
-    ): void;
-    adadeltaUpdate(
-      p: Tensor,
-      g: Tensor,
-      accGrad: Tensor,
-      accDelta: Tensor,
-      pOut: Tensor,
-      accGradOut: Tensor,
-      accDeltaOut: Tensor,
-      lr: number,
-      rho: number,
-      epsilon: number,
-      decay: number,
-    ): void;
-    adamaxUpdate(
-      p: Tensor,
-      g: Tensor,
-      m: Tensor,
-      u: Tensor,
-      pOut: Tensor,
-      mOut: Tensor,
-      uOut: Tensor,
-      lr: number,
-      beta1: number,
-      beta2: number,
-      epsilon: number,
-      beta1Power: number,
-      decay: number,
-    ): void;
-    nadamUpdate(
-      p: Tensor,
-      g: Tensor,
-      m: Tensor,
-      v: Tensor,
-      pOut: Tensor,
-      mOut: Tensor,
-      vOut: Tensor,
-      lr: number,
-      beta1: number,
-      beta2: number,
-      epsilon: number,
-      c1: number,
-      c2: number,
-      beta2Power: number,
-      decay: number,
-    ): void;
-    lionUpdate(
-      p: Tensor,
-      g: Tensor,
-      m: Tensor,
-      pOut: Tensor,
-      mOut: Tensor,
-      lr: number,
-      beta1: number,
-      beta2: number,
-      decay: number,
-    ): void;
-    emaUpdate(avg: Tensor, p: Tensor, avgOut: Tensor, momentum: number): void;
+    sgdUpdate: typeof sgdUpdate;
+    sgdMomentumUpdate: typeof sgdMomentumUpdate;
+    rmspropUpdate: typeof rmspropUpdate;
+    adamUpdate: typeof adamUpdate;
+    adagradUpdate: typeof adagradUpdate;
+    adadeltaUpdate: typeof adadeltaUpdate;
+    adamaxUpdate: typeof adamaxUpdate;
+    nadamUpdate: typeof nadamUpdate;
+    lionUpdate: typeof lionUpdate;
+    emaUpdate: typeof emaUpdate;
   }
 }
 
