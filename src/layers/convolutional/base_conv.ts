@@ -3,23 +3,16 @@ import type { SpecShape } from "../../backend/shape.js";
 import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
-import { add } from "../../ops/elementwise.js";
 import { conv } from "../../ops/nn/conv.js";
-import { pad, reshape } from "../../ops/shape.js";
+import { pad } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
-import {
-  biasShape,
-  type DataFormat,
-  inputChannels,
-  positiveInt,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-} from "./conv_args.js";
+import { weightOptions, weightOptionsConfig } from "../weight_options.js";
+import { type DataFormat, positiveInt, spatialConfig, standardizeSpatialArgs } from "./conv_args.js";
+import { addBias, convInput } from "./conv_io.js";
 
 /** Arguments of Conv1D/2D/3D after `filters` and `kernelSize` (Keras's keyword arguments). */
 export interface ConvArgs extends LayerArgs {
@@ -43,7 +36,8 @@ export interface ConvArgs extends LayerArgs {
   biasConstraint?: constraints.ConstraintIdentifier | null;
 }
 
-export const serializeOrNull = <T>(x: T | null, f: (x: T) => unknown): unknown => (x === null ? null : f(x));
+// Re-exported for the layers that import it from here.
+export { serializeOrNull } from "../weight_options.js";
 
 /**
  * The N-d convolution layer (Keras's BaseConv): `activation(conv(inputs, kernel) + bias)` with kernel
@@ -80,16 +74,13 @@ export class BaseConv extends Layer {
         `${who}: the number of filters must be evenly divisible by the number of groups, received groups=${this.groups}, filters=${this.filters}.`,
       );
     }
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernelSize", who);
-    this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", who);
-    this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilationRate", who);
-    if (Math.max(...this.strides) > 1 && Math.max(...this.dilationRate) > 1) {
-      throw new Error(
-        `${who}: strides > 1 is not supported together with dilationRate > 1, received strides=[${this.strides}] and dilationRate=[${this.dilationRate}].`,
-      );
-    }
-    this.padding = standardizePadding(args.padding, who, rank === 1);
-    this.dataFormat = standardizeDataFormat(args.dataFormat, who);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    } = standardizeSpatialArgs(rank, kernelSize, args, who, { causal: rank === 1, stridedDilation: false }));
     this.activation = activations.get(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = initializers.get(args.kernelInitializer ?? "glorot_uniform");
@@ -104,34 +95,17 @@ export class BaseConv extends Layer {
   override build(inputShape: Nested<SpecShape>): void {
     const shape = inputShape as SpecShape;
     const who = this.describe();
-    if (shape.length !== this.rank + 2) {
-      throw new Error(
-        `${who}: expected inputs of rank ${this.rank + 2} ([batch, ...${this.rank} spatial axes, channels]), received shape [${shape.map((d) => d ?? "null")}].`,
-      );
-    }
-    const { axis, channels } = inputChannels(shape, this.dataFormat, who);
+    const { channels, inputSpec } = convInput(shape, this.rank, this.dataFormat, who);
     if (channels % this.groups !== 0) {
       throw new Error(
         `${who}: the number of input channels must be evenly divisible by the number of groups, received groups=${this.groups}, but the input has ${channels} channels (input shape [${shape.map((d) => d ?? "null")}]).`,
       );
     }
-    this.inputSpec = new InputSpec({ ndim: this.rank + 2, axes: { [axis]: channels } });
-    this.kernel = this.addWeight({
-      name: "kernel",
-      shape: [...this.kernelSize, channels / this.groups, this.filters],
-      initializer: this.kernelInitializer,
-      regularizer: this.kernelRegularizer,
-      constraint: this.kernelConstraint,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-      });
-    }
+    this.inputSpec = inputSpec;
+    const kernelShape = [...this.kernelSize, channels / this.groups, this.filters];
+    this.kernel = this.addWeight({ name: "kernel", shape: kernelShape, ...weightOptions(this, "kernel") });
+    if (this.useBias)
+      this.bias = this.addWeight({ name: "bias", shape: [this.filters], ...weightOptions(this, "bias") });
   }
 
   /** Conv1D's "causal" padding: zeros before the steps, then a valid convolution (as Keras). */
@@ -169,7 +143,7 @@ export class BaseConv extends Layer {
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
     let y = this.convolutionOp(inputs as AnyTensor);
-    if (this.bias) y = add(y, reshape(this.bias.value, biasShape(this.filters, this.rank, this.dataFormat)));
+    if (this.bias) y = addBias(y, this.bias, this.rank, this.dataFormat);
     return this.activation(y);
   }
 
@@ -177,21 +151,11 @@ export class BaseConv extends Layer {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      kernelSize: this.kernelSize.slice(),
-      strides: this.strides.slice(),
-      padding: this.padding,
-      dataFormat: this.dataFormat,
-      dilationRate: this.dilationRate.slice(),
+      ...spatialConfig(this),
       groups: this.groups,
       activation: activations.serialize(this.activation),
       useBias: this.useBias,
-      kernelInitializer: initializers.serialize(this.kernelInitializer),
-      biasInitializer: initializers.serialize(this.biasInitializer),
-      kernelRegularizer: serializeOrNull(this.kernelRegularizer, regularizers.serialize),
-      biasRegularizer: serializeOrNull(this.biasRegularizer, regularizers.serialize),
-      activityRegularizer: serializeOrNull(this.activityRegularizer, regularizers.serialize),
-      kernelConstraint: serializeOrNull(this.kernelConstraint, constraints.serialize),
-      biasConstraint: serializeOrNull(this.biasConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["kernel", "bias"], true),
     };
   }
 }

@@ -3,24 +3,16 @@ import type { SpecShape } from "../../backend/shape.js";
 import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
-import { add } from "../../ops/elementwise.js";
 import { convTranspose } from "../../ops/nn/conv.js";
-import { reshape } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer } from "../layer.js";
-import { type ConvArgs, serializeOrNull } from "./base_conv.js";
-import {
-  biasShape,
-  type DataFormat,
-  inputChannels,
-  positiveInt,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-} from "./conv_args.js";
+import { weightOptions, weightOptionsConfig } from "../weight_options.js";
+import type { ConvArgs } from "./base_conv.js";
+import { type DataFormat, positiveInt, spatialConfig, standardizeSpatialArgs, standardizeTuple } from "./conv_args.js";
+import { addBias, convInput } from "./conv_io.js";
 
 export interface ConvTransposeArgs extends Omit<ConvArgs, "groups"> {
   /** Extra size at the end of each output axis, smaller than the stride; null (default) for Keras's sizes. */
@@ -56,15 +48,13 @@ export class BaseConvTranspose extends Layer {
     const who = this.describe();
     this.rank = rank;
     this.filters = positiveInt(filters, "filters", who);
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernelSize", who);
-    this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", who);
-    this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilationRate", who);
-    if (Math.max(...this.strides) > 1 && Math.max(...this.dilationRate) > 1) {
-      throw new Error(
-        `${who}: strides > 1 is not supported together with dilationRate > 1, received strides=[${this.strides}] and dilationRate=[${this.dilationRate}].`,
-      );
-    }
-    this.padding = standardizePadding(args.padding, who);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    } = standardizeSpatialArgs(rank, kernelSize, args, who, { stridedDilation: false }));
     const op = args.outputPadding;
     this.outputPadding =
       op === undefined || op === null ? null : standardizeTuple(op, rank, "outputPadding", who, true);
@@ -75,7 +65,6 @@ export class BaseConvTranspose extends Layer {
         );
       }
     });
-    this.dataFormat = standardizeDataFormat(args.dataFormat, who);
     this.activation = activations.get(args.activation);
     this.useBias = args.useBias ?? true;
     this.kernelInitializer = initializers.get(args.kernelInitializer ?? "glorot_uniform");
@@ -89,41 +78,23 @@ export class BaseConvTranspose extends Layer {
 
   override build(inputShape: Nested<SpecShape>): void {
     const shape = inputShape as SpecShape;
-    const who = this.describe();
-    if (shape.length !== this.rank + 2) {
-      throw new Error(
-        `${who}: expected inputs of rank ${this.rank + 2} ([batch, ...${this.rank} spatial axes, channels]), received shape [${shape.map((d) => d ?? "null")}].`,
-      );
-    }
-    const { axis, channels } = inputChannels(shape, this.dataFormat, who);
-    this.inputSpec = new InputSpec({ ndim: this.rank + 2, axes: { [axis]: channels } });
-    this.kernel = this.addWeight({
-      name: "kernel",
-      shape: [...this.kernelSize, this.filters, channels],
-      initializer: this.kernelInitializer,
-      regularizer: this.kernelRegularizer,
-      constraint: this.kernelConstraint,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-      });
-    }
+    const { channels, inputSpec } = convInput(shape, this.rank, this.dataFormat, this.describe());
+    this.inputSpec = inputSpec;
+    const kernelShape = [...this.kernelSize, this.filters, channels];
+    this.kernel = this.addWeight({ name: "kernel", shape: kernelShape, ...weightOptions(this, "kernel") });
+    if (this.useBias)
+      this.bias = this.addWeight({ name: "bias", shape: [this.filters], ...weightOptions(this, "bias") });
   }
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
-    let y = convTranspose(inputs as AnyTensor, this.kernel.value, {
+    let y: AnyTensor = convTranspose(inputs as AnyTensor, this.kernel.value, {
       strides: this.strides,
       padding: this.padding,
       outputPadding: this.outputPadding,
       dilationRate: this.dilationRate,
       dataFormat: this.dataFormat,
     });
-    if (this.bias) y = add(y, reshape(this.bias.value, biasShape(this.filters, this.rank, this.dataFormat)));
+    if (this.bias) y = addBias(y, this.bias, this.rank, this.dataFormat);
     return this.activation(y);
   }
 
@@ -131,21 +102,10 @@ export class BaseConvTranspose extends Layer {
     return {
       ...super.getConfig(),
       filters: this.filters,
-      kernelSize: this.kernelSize.slice(),
-      strides: this.strides.slice(),
-      padding: this.padding,
-      outputPadding: this.outputPadding ? this.outputPadding.slice() : null,
-      dataFormat: this.dataFormat,
-      dilationRate: this.dilationRate.slice(),
+      ...spatialConfig(this, { outputPadding: this.outputPadding ? this.outputPadding.slice() : null }),
       activation: activations.serialize(this.activation),
       useBias: this.useBias,
-      kernelInitializer: initializers.serialize(this.kernelInitializer),
-      biasInitializer: initializers.serialize(this.biasInitializer),
-      kernelRegularizer: serializeOrNull(this.kernelRegularizer, regularizers.serialize),
-      biasRegularizer: serializeOrNull(this.biasRegularizer, regularizers.serialize),
-      activityRegularizer: serializeOrNull(this.activityRegularizer, regularizers.serialize),
-      kernelConstraint: serializeOrNull(this.kernelConstraint, constraints.serialize),
-      biasConstraint: serializeOrNull(this.biasConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["kernel", "bias"], true),
     };
   }
 }

@@ -3,24 +3,15 @@ import type { SpecShape } from "../../backend/shape.js";
 import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
-import { add } from "../../ops/elementwise.js";
 import { depthwiseConv } from "../../ops/nn/conv.js";
-import { reshape } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
-import { serializeOrNull } from "./base_conv.js";
-import {
-  biasShape,
-  type DataFormat,
-  inputChannels,
-  positiveInt,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-} from "./conv_args.js";
+import { weightOptions, weightOptionsConfig } from "../weight_options.js";
+import { type DataFormat, positiveInt, spatialConfig, standardizeSpatialArgs } from "./conv_args.js";
+import { addBias, convInput } from "./conv_io.js";
 
 export interface DepthwiseConvArgs extends LayerArgs {
   strides?: number | readonly number[];
@@ -69,11 +60,13 @@ export class BaseDepthwiseConv extends Layer {
     const who = this.describe();
     this.rank = rank;
     this.depthMultiplier = positiveInt(args.depthMultiplier ?? 1, "depthMultiplier", who);
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernelSize", who);
-    this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", who);
-    this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilationRate", who);
-    this.padding = standardizePadding(args.padding, who);
-    this.dataFormat = standardizeDataFormat(args.dataFormat, who);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    } = standardizeSpatialArgs(rank, kernelSize, args, who));
     this.activation = activations.get(args.activation);
     this.useBias = args.useBias ?? true;
     this.depthwiseInitializer = initializers.get(args.depthwiseInitializer ?? "glorot_uniform");
@@ -87,42 +80,24 @@ export class BaseDepthwiseConv extends Layer {
 
   override build(inputShape: Nested<SpecShape>): void {
     const shape = inputShape as SpecShape;
-    const who = this.describe();
-    if (shape.length !== this.rank + 2) {
-      throw new Error(
-        `${who}: expected inputs of rank ${this.rank + 2} ([batch, ...${this.rank} spatial axes, channels]), received shape [${shape.map((d) => d ?? "null")}].`,
-      );
-    }
-    const { axis, channels } = inputChannels(shape, this.dataFormat, who);
-    this.inputSpec = new InputSpec({ ndim: this.rank + 2, axes: { [axis]: channels } });
-    this.kernel = this.addWeight({
-      name: "kernel",
-      shape: [...this.kernelSize, channels, this.depthMultiplier],
-      initializer: this.depthwiseInitializer,
-      regularizer: this.depthwiseRegularizer,
-      constraint: this.depthwiseConstraint,
-    });
+    const { channels, inputSpec } = convInput(shape, this.rank, this.dataFormat, this.describe());
+    this.inputSpec = inputSpec;
+    const kernelShape = [...this.kernelSize, channels, this.depthMultiplier];
+    this.kernel = this.addWeight({ name: "kernel", shape: kernelShape, ...weightOptions(this, "depthwise") });
     if (this.useBias) {
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [channels * this.depthMultiplier],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-      });
+      const biasShape = [channels * this.depthMultiplier];
+      this.bias = this.addWeight({ name: "bias", shape: biasShape, ...weightOptions(this, "bias") });
     }
   }
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
-    let y = depthwiseConv(inputs as AnyTensor, this.kernel.value, {
+    let y: AnyTensor = depthwiseConv(inputs as AnyTensor, this.kernel.value, {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
       dataFormat: this.dataFormat,
     });
-    if (this.bias) {
-      y = add(y, reshape(this.bias.value, biasShape(this.bias.shape[0], this.rank, this.dataFormat)));
-    }
+    if (this.bias) y = addBias(y, this.bias, this.rank, this.dataFormat);
     return this.activation(y);
   }
 
@@ -130,20 +105,10 @@ export class BaseDepthwiseConv extends Layer {
     return {
       ...super.getConfig(),
       depthMultiplier: this.depthMultiplier,
-      kernelSize: this.kernelSize.slice(),
-      strides: this.strides.slice(),
-      padding: this.padding,
-      dataFormat: this.dataFormat,
-      dilationRate: this.dilationRate.slice(),
+      ...spatialConfig(this),
       activation: activations.serialize(this.activation),
       useBias: this.useBias,
-      depthwiseInitializer: initializers.serialize(this.depthwiseInitializer),
-      biasInitializer: initializers.serialize(this.biasInitializer),
-      depthwiseRegularizer: serializeOrNull(this.depthwiseRegularizer, regularizers.serialize),
-      biasRegularizer: serializeOrNull(this.biasRegularizer, regularizers.serialize),
-      activityRegularizer: serializeOrNull(this.activityRegularizer, regularizers.serialize),
-      depthwiseConstraint: serializeOrNull(this.depthwiseConstraint, constraints.serialize),
-      biasConstraint: serializeOrNull(this.biasConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["depthwise", "bias"], true),
     };
   }
 }

@@ -3,24 +3,15 @@ import type { SpecShape } from "../../backend/shape.js";
 import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
-import { add } from "../../ops/elementwise.js";
 import { separableConv } from "../../ops/nn/conv.js";
-import { reshape } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
-import { serializeOrNull } from "./base_conv.js";
-import {
-  biasShape,
-  type DataFormat,
-  inputChannels,
-  positiveInt,
-  standardizeDataFormat,
-  standardizePadding,
-  standardizeTuple,
-} from "./conv_args.js";
+import { weightOptions, weightOptionsConfig } from "../weight_options.js";
+import { type DataFormat, positiveInt, spatialConfig, standardizeSpatialArgs } from "./conv_args.js";
+import { addBias, convInput } from "./conv_io.js";
 
 export interface SeparableConvArgs extends LayerArgs {
   strides?: number | readonly number[];
@@ -79,11 +70,13 @@ export class BaseSeparableConv extends Layer {
     this.rank = rank;
     this.filters = positiveInt(filters, "filters", who);
     this.depthMultiplier = positiveInt(args.depthMultiplier ?? 1, "depthMultiplier", who);
-    this.kernelSize = standardizeTuple(kernelSize, rank, "kernelSize", who);
-    this.strides = standardizeTuple(args.strides ?? 1, rank, "strides", who);
-    this.dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilationRate", who);
-    this.padding = standardizePadding(args.padding, who);
-    this.dataFormat = standardizeDataFormat(args.dataFormat, who);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      dilationRate: this.dilationRate,
+      padding: this.padding,
+      dataFormat: this.dataFormat,
+    } = standardizeSpatialArgs(rank, kernelSize, args, who));
     this.activation = activations.get(args.activation);
     this.useBias = args.useBias ?? true;
     this.depthwiseInitializer = initializers.get(args.depthwiseInitializer ?? "glorot_uniform");
@@ -100,47 +93,30 @@ export class BaseSeparableConv extends Layer {
 
   override build(inputShape: Nested<SpecShape>): void {
     const shape = inputShape as SpecShape;
-    const who = this.describe();
-    if (shape.length !== this.rank + 2) {
-      throw new Error(
-        `${who}: expected inputs of rank ${this.rank + 2} ([batch, ...${this.rank} spatial axes, channels]), received shape [${shape.map((d) => d ?? "null")}].`,
-      );
-    }
-    const { axis, channels } = inputChannels(shape, this.dataFormat, who);
-    this.inputSpec = new InputSpec({ ndim: this.rank + 2, axes: { [axis]: channels } });
+    const { channels, inputSpec } = convInput(shape, this.rank, this.dataFormat, this.describe());
+    this.inputSpec = inputSpec;
     this.depthwiseKernel = this.addWeight({
       name: "depthwise_kernel",
       shape: [...this.kernelSize, channels, this.depthMultiplier],
-      initializer: this.depthwiseInitializer,
-      regularizer: this.depthwiseRegularizer,
-      constraint: this.depthwiseConstraint,
+      ...weightOptions(this, "depthwise"),
     });
     this.pointwiseKernel = this.addWeight({
       name: "pointwise_kernel",
       shape: [...new Array<number>(this.rank).fill(1), channels * this.depthMultiplier, this.filters],
-      initializer: this.pointwiseInitializer,
-      regularizer: this.pointwiseRegularizer,
-      constraint: this.pointwiseConstraint,
+      ...weightOptions(this, "pointwise"),
     });
-    if (this.useBias) {
-      this.bias = this.addWeight({
-        name: "bias",
-        shape: [this.filters],
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-      });
-    }
+    if (this.useBias)
+      this.bias = this.addWeight({ name: "bias", shape: [this.filters], ...weightOptions(this, "bias") });
   }
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
-    let y = separableConv(inputs as AnyTensor, this.depthwiseKernel.value, this.pointwiseKernel.value, {
+    let y: AnyTensor = separableConv(inputs as AnyTensor, this.depthwiseKernel.value, this.pointwiseKernel.value, {
       strides: this.strides,
       padding: this.padding,
       dilationRate: this.dilationRate,
       dataFormat: this.dataFormat,
     });
-    if (this.bias) y = add(y, reshape(this.bias.value, biasShape(this.filters, this.rank, this.dataFormat)));
+    if (this.bias) y = addBias(y, this.bias, this.rank, this.dataFormat);
     return this.activation(y);
   }
 
@@ -149,23 +125,10 @@ export class BaseSeparableConv extends Layer {
       ...super.getConfig(),
       depthMultiplier: this.depthMultiplier,
       filters: this.filters,
-      kernelSize: this.kernelSize.slice(),
-      strides: this.strides.slice(),
-      padding: this.padding,
-      dataFormat: this.dataFormat,
-      dilationRate: this.dilationRate.slice(),
+      ...spatialConfig(this),
       activation: activations.serialize(this.activation),
       useBias: this.useBias,
-      depthwiseInitializer: initializers.serialize(this.depthwiseInitializer),
-      pointwiseInitializer: initializers.serialize(this.pointwiseInitializer),
-      biasInitializer: initializers.serialize(this.biasInitializer),
-      depthwiseRegularizer: serializeOrNull(this.depthwiseRegularizer, regularizers.serialize),
-      pointwiseRegularizer: serializeOrNull(this.pointwiseRegularizer, regularizers.serialize),
-      biasRegularizer: serializeOrNull(this.biasRegularizer, regularizers.serialize),
-      activityRegularizer: serializeOrNull(this.activityRegularizer, regularizers.serialize),
-      depthwiseConstraint: serializeOrNull(this.depthwiseConstraint, constraints.serialize),
-      pointwiseConstraint: serializeOrNull(this.pointwiseConstraint, constraints.serialize),
-      biasConstraint: serializeOrNull(this.biasConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["depthwise", "pointwise", "bias"], true),
     };
   }
 }

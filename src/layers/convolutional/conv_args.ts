@@ -72,3 +72,53 @@ export function biasShape(channels: number, rank: number, dataFormat: DataFormat
   const ones = new Array<number>(rank).fill(1);
   return dataFormat === "channels_last" ? [1, ...ones, channels] : [1, channels, ...ones];
 }
+
+/** The spatial arguments every convolution layer takes, as standardized tuples. */
+export interface SpatialArgs {
+  kernelSize: number[];
+  strides: number[];
+  dilationRate: number[];
+  padding: string;
+  dataFormat: DataFormat;
+}
+
+/**
+ * kernelSize, strides, dilationRate (one per spatial axis), padding and dataFormat, checked as Keras;
+ * `causal` allows Conv1D's causal padding, `stridedDilation: false` rejects strides > 1 with
+ * dilationRate > 1 (as Keras's BaseConv and BaseConvTranspose do).
+ */
+export function standardizeSpatialArgs(
+  rank: number,
+  kernelSize: number | readonly number[],
+  args: {
+    strides?: number | readonly number[];
+    dilationRate?: number | readonly number[];
+    padding?: string;
+    dataFormat?: string | null;
+  },
+  who: string,
+  { causal = false, stridedDilation = true } = {},
+): SpatialArgs {
+  const size = standardizeTuple(kernelSize, rank, "kernelSize", who);
+  const strides = standardizeTuple(args.strides ?? 1, rank, "strides", who);
+  const dilationRate = standardizeTuple(args.dilationRate ?? 1, rank, "dilationRate", who);
+  if (!stridedDilation && Math.max(...strides) > 1 && Math.max(...dilationRate) > 1) {
+    throw new Error(
+      `${who}: strides > 1 is not supported together with dilationRate > 1, received strides=[${strides}] and dilationRate=[${dilationRate}].`,
+    );
+  }
+  const padding = standardizePadding(args.padding, who, causal);
+  return { kernelSize: size, strides, dilationRate, padding, dataFormat: standardizeDataFormat(args.dataFormat, who) };
+}
+
+/** The config entries of SpatialArgs (copies of the tuples), in Keras's order; `between` goes after padding. */
+export function spatialConfig(layer: SpatialArgs, between: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    kernelSize: layer.kernelSize.slice(),
+    strides: layer.strides.slice(),
+    padding: layer.padding,
+    ...between,
+    dataFormat: layer.dataFormat,
+    dilationRate: layer.dilationRate.slice(),
+  };
+}
