@@ -12,9 +12,10 @@ import { expandDims, squeeze } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
-import { serializeOrNull } from "../convolutional/base_conv.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
+import { constraintsConfig, initializersConfig, regularizersConfig } from "../weight_options.js";
+import { addGammaBeta } from "./gamma_beta.js";
 import { canonicalAxis } from "./norm_args.js";
 
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -99,24 +100,7 @@ export class BatchNormalization extends Layer {
         `${who}: axis ${this.axis} of the input must be known, received shape [${shape.map((d) => d ?? "null")}].`,
       );
     }
-    if (this.scale) {
-      this.gamma = this.addWeight({
-        name: "gamma",
-        shape: [size],
-        initializer: this.gammaInitializer,
-        regularizer: this.gammaRegularizer,
-        constraint: this.gammaConstraint,
-      });
-    }
-    if (this.center) {
-      this.beta = this.addWeight({
-        name: "beta",
-        shape: [size],
-        initializer: this.betaInitializer,
-        regularizer: this.betaRegularizer,
-        constraint: this.betaConstraint,
-      });
-    }
+    addGammaBeta(this, [size], this.scale, this.center);
     this.movingMean = this.addWeight({
       name: "moving_mean",
       shape: [size],
@@ -187,14 +171,9 @@ export class BatchNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: initializers.serialize(this.betaInitializer),
-      gammaInitializer: initializers.serialize(this.gammaInitializer),
-      movingMeanInitializer: initializers.serialize(this.movingMeanInitializer),
-      movingVarianceInitializer: initializers.serialize(this.movingVarianceInitializer),
-      betaRegularizer: serializeOrNull(this.betaRegularizer, regularizers.serialize),
-      gammaRegularizer: serializeOrNull(this.gammaRegularizer, regularizers.serialize),
-      betaConstraint: serializeOrNull(this.betaConstraint, constraints.serialize),
-      gammaConstraint: serializeOrNull(this.gammaConstraint, constraints.serialize),
+      ...initializersConfig(this, ["beta", "gamma", "movingMean", "movingVariance"]),
+      ...regularizersConfig(this, ["beta", "gamma"]),
+      ...constraintsConfig(this, ["beta", "gamma"]),
       synchronized: this.synchronized,
     };
   }

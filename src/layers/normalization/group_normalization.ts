@@ -9,9 +9,10 @@ import { reshape } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
-import { serializeOrNull } from "../convolutional/base_conv.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
+import { weightOptionsConfig } from "../weight_options.js";
+import { addGammaBeta } from "./gamma_beta.js";
 import { canonicalAxis } from "./norm_args.js";
 
 export interface GroupNormalizationArgs extends LayerArgs {
@@ -94,24 +95,7 @@ export class GroupNormalization extends Layer {
       );
     }
     this.inputSpec = new InputSpec({ ndim: shape.length, axes: { [this.axis]: dim } });
-    if (this.scale) {
-      this.gamma = this.addWeight({
-        name: "gamma",
-        shape: [dim],
-        initializer: this.gammaInitializer,
-        regularizer: this.gammaRegularizer,
-        constraint: this.gammaConstraint,
-      });
-    }
-    if (this.center) {
-      this.beta = this.addWeight({
-        name: "beta",
-        shape: [dim],
-        initializer: this.betaInitializer,
-        regularizer: this.betaRegularizer,
-        constraint: this.betaConstraint,
-      });
-    }
+    addGammaBeta(this, [dim], this.scale, this.center);
   }
 
   override computeOutputShape(inputShape: Nested<SpecShape>): SpecShape {
@@ -146,12 +130,7 @@ export class GroupNormalization extends Layer {
       epsilon: this.epsilon,
       center: this.center,
       scale: this.scale,
-      betaInitializer: initializers.serialize(this.betaInitializer),
-      gammaInitializer: initializers.serialize(this.gammaInitializer),
-      betaRegularizer: serializeOrNull(this.betaRegularizer, regularizers.serialize),
-      gammaRegularizer: serializeOrNull(this.gammaRegularizer, regularizers.serialize),
-      betaConstraint: serializeOrNull(this.betaConstraint, constraints.serialize),
-      gammaConstraint: serializeOrNull(this.gammaConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["beta", "gamma"]),
     };
   }
 }

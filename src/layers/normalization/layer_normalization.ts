@@ -10,8 +10,9 @@ import { reshape } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
-import { serializeOrNull } from "../convolutional/base_conv.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
+import { weightOptionsConfig } from "../weight_options.js";
+import { addGammaBeta } from "./gamma_beta.js";
 import { canonicalAxes } from "./norm_args.js";
 
 export interface LayerNormalizationArgs extends LayerArgs {
@@ -88,24 +89,8 @@ export class LayerNormalization extends Layer {
       );
     }
     if (typeof this.axis === "number") this.axis = [this.axis];
-    if (this.scale || this.rmsScaling) {
-      this.gamma = this.addWeight({
-        name: "gamma",
-        shape: paramShape as number[],
-        initializer: this.gammaInitializer,
-        regularizer: this.gammaRegularizer,
-        constraint: this.gammaConstraint,
-      });
-    }
-    if (this.center && !this.rmsScaling) {
-      this.beta = this.addWeight({
-        name: "beta",
-        shape: paramShape as number[],
-        initializer: this.betaInitializer,
-        regularizer: this.betaRegularizer,
-        constraint: this.betaConstraint,
-      });
-    }
+    // rms_scaling always scales and never offsets, as Keras.
+    addGammaBeta(this, paramShape as number[], this.scale || this.rmsScaling, this.center && !this.rmsScaling);
   }
 
   override computeOutputShape(inputShape: Nested<SpecShape>): SpecShape {
@@ -144,12 +129,7 @@ export class LayerNormalization extends Layer {
       center: this.center,
       scale: this.scale,
       rmsScaling: this.rmsScaling,
-      betaInitializer: initializers.serialize(this.betaInitializer),
-      gammaInitializer: initializers.serialize(this.gammaInitializer),
-      betaRegularizer: serializeOrNull(this.betaRegularizer, regularizers.serialize),
-      gammaRegularizer: serializeOrNull(this.gammaRegularizer, regularizers.serialize),
-      betaConstraint: serializeOrNull(this.betaConstraint, constraints.serialize),
-      gammaConstraint: serializeOrNull(this.gammaConstraint, constraints.serialize),
+      ...weightOptionsConfig(this, ["beta", "gamma"]),
     };
   }
 }
