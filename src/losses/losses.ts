@@ -393,130 +393,110 @@ export class LossFunctionWrapper extends Loss {
 
 type BaseArgs = Omit<LossArgs, never>;
 
+/**
+ * Keras's loss classes (MeanSquaredError...): the function is implied by the class, so the config is
+ * the name, the reduction and the options (snake_case keys, in the order the constructor passes them).
+ */
+class BuiltinLoss extends LossFunctionWrapper {
+  override getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, reduction: this.reduction };
+    for (const [k, v] of Object.entries(this.fnOptions)) config[camelToSnake(k)] = v;
+    return config;
+  }
+}
+
 /** Computes the mean of squares of errors between labels and predictions. */
-export class MeanSquaredError extends LossFunctionWrapper {
+export class MeanSquaredError extends BuiltinLoss {
   constructor({ name = "mean_squared_error", reduction, dtype }: BaseArgs = {}) {
     super(meanSquaredError, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the mean of absolute difference between labels and predictions. */
-export class MeanAbsoluteError extends LossFunctionWrapper {
+export class MeanAbsoluteError extends BuiltinLoss {
   constructor({ name = "mean_absolute_error", reduction, dtype }: BaseArgs = {}) {
     super(meanAbsoluteError, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the mean absolute percentage error between labels and predictions. */
-export class MeanAbsolutePercentageError extends LossFunctionWrapper {
+export class MeanAbsolutePercentageError extends BuiltinLoss {
   constructor({ name = "mean_absolute_percentage_error", reduction, dtype }: BaseArgs = {}) {
     super(meanAbsolutePercentageError, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the mean squared logarithmic error between labels and predictions. */
-export class MeanSquaredLogarithmicError extends LossFunctionWrapper {
+export class MeanSquaredLogarithmicError extends BuiltinLoss {
   constructor({ name = "mean_squared_logarithmic_error", reduction, dtype }: BaseArgs = {}) {
     super(meanSquaredLogarithmicError, { name, reduction, dtype });
   }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
-  }
 }
 
-/** Computes the (negated) cosine similarity between labels and predictions along `axis`. */
-export class CosineSimilarity extends LossFunctionWrapper {
+/**
+ * Computes the (negated) cosine similarity between labels and predictions along `axis`. Its config
+ * keeps `axis`, which Keras's get_config leaves out (lost on reload there).
+ */
+export class CosineSimilarity extends BuiltinLoss {
   constructor({ axis = -1, name = "cosine_similarity", reduction, dtype }: BaseArgs & AxisOptions = {}) {
     super(cosineSimilarity, { name, reduction, dtype, axis });
   }
-  // Keras's get_config leaves axis out (it is lost on reload there); Keras's constructor accepts it.
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction, axis: this.fnOptions.axis };
-  }
 }
 
-/** Computes the Huber loss between labels and predictions. */
-export class Huber extends LossFunctionWrapper {
+/**
+ * Computes the Huber loss between labels and predictions. Its config keeps `delta`, which Keras's
+ * get_config leaves out (lost on reload there).
+ */
+export class Huber extends BuiltinLoss {
   constructor({ delta = 1.0, name = "huber_loss", reduction, dtype }: BaseArgs & HuberOptions = {}) {
     super(huber, { name, reduction, dtype, delta });
-  }
-  // Keras's get_config leaves delta out (it is lost on reload there); Keras's constructor accepts it.
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction, delta: this.fnOptions.delta };
   }
 }
 
 /** Computes the logarithm of the hyperbolic cosine of the prediction error. */
-export class LogCosh extends LossFunctionWrapper {
+export class LogCosh extends BuiltinLoss {
   constructor({ name = "log_cosh", reduction, dtype }: BaseArgs = {}) {
     super(logCosh, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the hinge loss between labels (-1/1 or 0/1) and predictions. */
-export class Hinge extends LossFunctionWrapper {
+export class Hinge extends BuiltinLoss {
   constructor({ name = "hinge", reduction, dtype }: BaseArgs = {}) {
     super(hinge, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the squared hinge loss between labels (-1/1 or 0/1) and predictions. */
-export class SquaredHinge extends LossFunctionWrapper {
+export class SquaredHinge extends BuiltinLoss {
   constructor({ name = "squared_hinge", reduction, dtype }: BaseArgs = {}) {
     super(squaredHinge, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the categorical hinge loss between one-hot labels and predictions. */
-export class CategoricalHinge extends LossFunctionWrapper {
+export class CategoricalHinge extends BuiltinLoss {
   constructor({ name = "categorical_hinge", reduction, dtype }: BaseArgs = {}) {
     super(categoricalHinge, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the Kullback-Leibler divergence between labels and predictions. */
-export class KLDivergence extends LossFunctionWrapper {
+export class KLDivergence extends BuiltinLoss {
   constructor({ name = "kl_divergence", reduction, dtype }: BaseArgs = {}) {
     super(klDivergence, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the Poisson loss between labels and predictions. */
-export class Poisson extends LossFunctionWrapper {
+export class Poisson extends BuiltinLoss {
   constructor({ name = "poisson", reduction, dtype }: BaseArgs = {}) {
     super(poisson, { name, reduction, dtype });
-  }
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, reduction: this.reduction };
   }
 }
 
 /** Computes the crossentropy between binary labels and predicted probabilities (or logits). */
-export class BinaryCrossentropy extends LossFunctionWrapper {
+export class BinaryCrossentropy extends BuiltinLoss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -535,19 +515,10 @@ export class BinaryCrossentropy extends LossFunctionWrapper {
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;
   }
-  override getConfig(): Record<string, unknown> {
-    return {
-      name: this.name,
-      reduction: this.reduction,
-      from_logits: this.fromLogits,
-      label_smoothing: this.labelSmoothing,
-      axis: this.axis,
-    };
-  }
 }
 
 /** Computes the focal crossentropy between binary labels and predictions. */
-export class BinaryFocalCrossentropy extends LossFunctionWrapper {
+export class BinaryFocalCrossentropy extends BuiltinLoss {
   readonly applyClassBalancing: boolean;
   readonly alpha: number;
   readonly gamma: number;
@@ -567,16 +538,17 @@ export class BinaryFocalCrossentropy extends LossFunctionWrapper {
     dtype,
   }: BaseArgs & BinaryFocalOptions = {}) {
     checkSmoothing("BinaryFocalCrossentropy", labelSmoothing);
+    // Options in Keras's config order.
     super(binaryFocalCrossentropy, {
       name,
       reduction,
       dtype,
-      applyClassBalancing,
-      alpha,
-      gamma,
       fromLogits,
       labelSmoothing,
       axis,
+      applyClassBalancing,
+      alpha,
+      gamma,
     });
     this.applyClassBalancing = applyClassBalancing;
     this.alpha = alpha;
@@ -585,22 +557,10 @@ export class BinaryFocalCrossentropy extends LossFunctionWrapper {
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;
   }
-  override getConfig(): Record<string, unknown> {
-    return {
-      name: this.name,
-      reduction: this.reduction,
-      from_logits: this.fromLogits,
-      label_smoothing: this.labelSmoothing,
-      axis: this.axis,
-      apply_class_balancing: this.applyClassBalancing,
-      alpha: this.alpha,
-      gamma: this.gamma,
-    };
-  }
 }
 
 /** Computes the crossentropy between one-hot labels and predicted probabilities (or logits). */
-export class CategoricalCrossentropy extends LossFunctionWrapper {
+export class CategoricalCrossentropy extends BuiltinLoss {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -619,19 +579,10 @@ export class CategoricalCrossentropy extends LossFunctionWrapper {
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;
   }
-  override getConfig(): Record<string, unknown> {
-    return {
-      name: this.name,
-      reduction: this.reduction,
-      from_logits: this.fromLogits,
-      label_smoothing: this.labelSmoothing,
-      axis: this.axis,
-    };
-  }
 }
 
 /** Computes the crossentropy between integer labels and predicted probabilities (or logits). */
-export class SparseCategoricalCrossentropy extends LossFunctionWrapper {
+export class SparseCategoricalCrossentropy extends BuiltinLoss {
   readonly fromLogits: boolean;
   readonly ignoreClass: number | null;
   readonly axis: number;
