@@ -10,6 +10,7 @@ import { toAny } from "../ops/registry.js";
 import { expandDims, reshape, slice, squeeze } from "../ops/shape.js";
 import type { AnyTensor, TensorInput } from "../ops/types.js";
 import { squeezeOrExpandToSameRank } from "../losses/loss.js";
+import { BuiltinMeanMetric } from "./builtin_mean_metric.js";
 import type { MetricArgs } from "./metric.js";
 import { MeanMetricWrapper } from "./reduction_metrics.js";
 
@@ -133,63 +134,43 @@ export function sparseTopKCategoricalAccuracy(
 }
 
 /** How often predictions equal labels exactly (Keras's Accuracy). */
-export class Accuracy extends MeanMetricWrapper {
+export class Accuracy extends BuiltinMeanMetric {
   constructor({ name = "accuracy", dtype }: MetricArgs = {}) {
     super(accuracy, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** How often y_pred > threshold matches binary labels (Keras's BinaryAccuracy). */
-export class BinaryAccuracy extends MeanMetricWrapper {
+export class BinaryAccuracy extends BuiltinMeanMetric {
   readonly threshold: number;
 
   constructor({ name = "binary_accuracy", dtype, threshold = 0.5 }: MetricArgs & ThresholdOptions = {}) {
     super(binaryAccuracy, { name, dtype, threshold });
     this.threshold = threshold;
   }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype, threshold: this.threshold };
-  }
 }
 
 /** How often argmax(y_pred) matches one-hot labels (Keras's CategoricalAccuracy). */
-export class CategoricalAccuracy extends MeanMetricWrapper {
+export class CategoricalAccuracy extends BuiltinMeanMetric {
   constructor({ name = "categorical_accuracy", dtype }: MetricArgs = {}) {
     super(categoricalAccuracy, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** How often argmax(y_pred) matches integer labels (Keras's SparseCategoricalAccuracy). */
-export class SparseCategoricalAccuracy extends MeanMetricWrapper {
+export class SparseCategoricalAccuracy extends BuiltinMeanMetric {
   constructor({ name = "sparse_categorical_accuracy", dtype }: MetricArgs = {}) {
     super(sparseCategoricalAccuracy, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** How often the one-hot label is among the top k predictions (Keras's TopKCategoricalAccuracy). */
-export class TopKCategoricalAccuracy extends MeanMetricWrapper {
+export class TopKCategoricalAccuracy extends BuiltinMeanMetric {
   readonly k: number;
 
   constructor({ k = 5, name = "top_k_categorical_accuracy", dtype }: MetricArgs & TopKOptions = {}) {
     super(topKCategoricalAccuracy, { name, dtype, k });
     this.k = k;
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype, k: this.k };
   }
 }
 

@@ -6,28 +6,20 @@ import {
   poisson,
   sparseCategoricalCrossentropy,
 } from "../losses/losses.js";
+import { BuiltinMeanMetric } from "./builtin_mean_metric.js";
 import type { MetricArgs } from "./metric.js";
-import { MeanMetricWrapper } from "./reduction_metrics.js";
 
 /** Mean Kullback-Leibler divergence (Keras's KLDivergence). */
-export class KLDivergence extends MeanMetricWrapper {
+export class KLDivergence extends BuiltinMeanMetric {
   constructor({ name = "kl_divergence", dtype }: MetricArgs = {}) {
     super(klDivergence, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** Mean Poisson loss (Keras's Poisson). */
-export class Poisson extends MeanMetricWrapper {
+export class Poisson extends BuiltinMeanMetric {
   constructor({ name = "poisson", dtype }: MetricArgs = {}) {
     super(poisson, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
@@ -37,7 +29,7 @@ export interface BinaryCrossentropyMetricArgs extends MetricArgs {
 }
 
 /** Mean binary crossentropy (Keras's BinaryCrossentropy metric). */
-export class BinaryCrossentropy extends MeanMetricWrapper {
+export class BinaryCrossentropy extends BuiltinMeanMetric {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
 
@@ -51,10 +43,6 @@ export class BinaryCrossentropy extends MeanMetricWrapper {
     this.fromLogits = fromLogits;
     this.labelSmoothing = labelSmoothing;
   }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype, fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
-  }
 }
 
 export interface CategoricalCrossentropyMetricArgs extends BinaryCrossentropyMetricArgs {
@@ -62,7 +50,7 @@ export interface CategoricalCrossentropyMetricArgs extends BinaryCrossentropyMet
 }
 
 /** Mean categorical crossentropy of one-hot labels (Keras's CategoricalCrossentropy metric). */
-export class CategoricalCrossentropy extends MeanMetricWrapper {
+export class CategoricalCrossentropy extends BuiltinMeanMetric {
   readonly fromLogits: boolean;
   readonly labelSmoothing: number;
   readonly axis: number;
@@ -79,16 +67,6 @@ export class CategoricalCrossentropy extends MeanMetricWrapper {
     this.labelSmoothing = labelSmoothing;
     this.axis = axis;
   }
-
-  override getConfig(): Record<string, unknown> {
-    return {
-      name: this.name,
-      dtype: this.dtype,
-      fromLogits: this.fromLogits,
-      labelSmoothing: this.labelSmoothing,
-      axis: this.axis,
-    };
-  }
 }
 
 export interface SparseCategoricalCrossentropyMetricArgs extends MetricArgs {
@@ -98,7 +76,7 @@ export interface SparseCategoricalCrossentropyMetricArgs extends MetricArgs {
 }
 
 /** Mean crossentropy of integer labels (Keras's SparseCategoricalCrossentropy metric). */
-export class SparseCategoricalCrossentropy extends MeanMetricWrapper {
+export class SparseCategoricalCrossentropy extends BuiltinMeanMetric {
   readonly fromLogits: boolean;
   readonly ignoreClass: number | null;
   readonly axis: number;
@@ -114,15 +92,5 @@ export class SparseCategoricalCrossentropy extends MeanMetricWrapper {
     this.fromLogits = fromLogits;
     this.ignoreClass = ignoreClass;
     this.axis = axis;
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return {
-      name: this.name,
-      dtype: this.dtype,
-      fromLogits: this.fromLogits,
-      ignoreClass: this.ignoreClass,
-      axis: this.axis,
-    };
   }
 }

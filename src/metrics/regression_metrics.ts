@@ -15,53 +15,38 @@ import { cast, minimum, multiply, rsqrt, square, subtract } from "../ops/element
 import { sum } from "../ops/reduction.js";
 import { toAny } from "../ops/registry.js";
 import type { AnyTensor, TensorInput } from "../ops/types.js";
+import { BuiltinMeanMetric } from "./builtin_mean_metric.js";
 import { concrete, type MetricArgs } from "./metric.js";
-import { Mean, MeanMetricWrapper } from "./reduction_metrics.js";
+import { Mean } from "./reduction_metrics.js";
 
 /** Keras's backend.epsilon(). */
 const EPSILON = 1e-7;
 
 /** Mean of squared errors over every sample seen (Keras's MeanSquaredError). */
-export class MeanSquaredError extends MeanMetricWrapper {
+export class MeanSquaredError extends BuiltinMeanMetric {
   constructor({ name = "mean_squared_error", dtype }: MetricArgs = {}) {
     super(meanSquaredError, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** Mean of absolute errors (Keras's MeanAbsoluteError). */
-export class MeanAbsoluteError extends MeanMetricWrapper {
+export class MeanAbsoluteError extends BuiltinMeanMetric {
   constructor({ name = "mean_absolute_error", dtype }: MetricArgs = {}) {
     super(meanAbsoluteError, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** Mean absolute percentage error (Keras's MeanAbsolutePercentageError). */
-export class MeanAbsolutePercentageError extends MeanMetricWrapper {
+export class MeanAbsolutePercentageError extends BuiltinMeanMetric {
   constructor({ name = "mean_absolute_percentage_error", dtype }: MetricArgs = {}) {
     super(meanAbsolutePercentageError, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
 /** Mean squared logarithmic error (Keras's MeanSquaredLogarithmicError). */
-export class MeanSquaredLogarithmicError extends MeanMetricWrapper {
+export class MeanSquaredLogarithmicError extends BuiltinMeanMetric {
   constructor({ name = "mean_squared_logarithmic_error", dtype }: MetricArgs = {}) {
     super(meanSquaredLogarithmicError, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
 
@@ -110,26 +95,18 @@ export function cosineSimilarity(yTrue: TensorInput, yPred: TensorInput, { axis 
 }
 
 /** Mean cosine similarity between labels and predictions (Keras's CosineSimilarity). */
-export class CosineSimilarity extends MeanMetricWrapper {
+export class CosineSimilarity extends BuiltinMeanMetric {
   readonly axis: number;
 
   constructor({ name = "cosine_similarity", dtype, axis = -1 }: MetricArgs & AxisOptions = {}) {
     super(cosineSimilarity, { name, dtype, axis });
     this.axis = axis;
   }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype, axis: this.axis };
-  }
 }
 
 /** Mean of log(cosh(y_pred - y_true)) (Keras's LogCoshError, named "logcosh"). */
-export class LogCoshError extends MeanMetricWrapper {
+export class LogCoshError extends BuiltinMeanMetric {
   constructor({ name = "logcosh", dtype }: MetricArgs = {}) {
     super(logCosh, { name, dtype });
-  }
-
-  override getConfig(): Record<string, unknown> {
-    return { name: this.name, dtype: this.dtype };
   }
 }
