@@ -4,6 +4,7 @@
  * identifiers ("max_norm", "MaxNorm", "maxNorm", "non_neg", "unit_norm", "min_max_norm").
  */
 import type { Tensor } from "../backend/tensor.js";
+import { getFromIdentifier } from "../utils/keras_get.js";
 import {
   Constraint,
   FunctionConstraint,
@@ -72,26 +73,14 @@ function unknown(name: string): Error {
 export function get(identifier: ConstraintIdentifier): Constraint;
 export function get(identifier: ConstraintIdentifier | null | undefined): Constraint | null;
 export function get(identifier: ConstraintIdentifier | null | undefined): Constraint | null {
-  if (identifier === null || identifier === undefined) return null;
-  if (identifier instanceof Constraint) return identifier;
-  if (typeof identifier === "string") {
-    const cls = BY_NAME.get(identifier);
-    if (!cls) throw unknown(identifier);
-    return new cls();
-  }
-  if (typeof identifier === "function") {
-    if (identifier.prototype instanceof Constraint) return new (identifier as ConstraintClass)();
-    return new FunctionConstraint(identifier as (w: Tensor) => Tensor);
-  }
-  if (typeof identifier === "object") {
-    const name = identifier.className ?? identifier.class_name;
-    if (typeof name === "string") {
-      const cls = BY_NAME.get(name);
-      if (!cls) throw unknown(name);
-      return (cls as unknown as typeof MaxNorm).fromConfig(identifier.config ?? {});
-    }
-  }
-  throw new TypeError(`constraints.get: could not interpret constraint identifier ${String(identifier)}.`);
+  return getFromIdentifier<Constraint>(identifier, {
+    who: "constraints.get",
+    what: "constraint",
+    base: Constraint,
+    byName: BY_NAME,
+    unknown,
+    wrap: (fn) => new FunctionConstraint(fn as (w: Tensor) => Tensor),
+  });
 }
 
 /** The `{ className, config }` of a constraint (Keras's `serialize`, keys in camelCase). */

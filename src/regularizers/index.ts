@@ -4,6 +4,7 @@
  * `orthogonalRegularizer()`) and string identifiers ("l1", "L2", "l1_l2", "orthogonal_regularizer"...).
  */
 import type { AnyTensor } from "../ops/types.js";
+import { getFromIdentifier } from "../utils/keras_get.js";
 import {
   FunctionRegularizer,
   L1,
@@ -82,26 +83,14 @@ function unknown(name: string): Error {
 export function get(identifier: RegularizerIdentifier): Regularizer;
 export function get(identifier: RegularizerIdentifier | null | undefined): Regularizer | null;
 export function get(identifier: RegularizerIdentifier | null | undefined): Regularizer | null {
-  if (identifier === null || identifier === undefined) return null;
-  if (identifier instanceof Regularizer) return identifier;
-  if (typeof identifier === "string") {
-    const cls = BY_NAME.get(identifier);
-    if (!cls) throw unknown(identifier);
-    return new cls();
-  }
-  if (typeof identifier === "function") {
-    if (identifier.prototype instanceof Regularizer) return new (identifier as RegularizerClass)();
-    return new FunctionRegularizer(identifier as (x: AnyTensor) => AnyTensor);
-  }
-  if (typeof identifier === "object") {
-    const name = identifier.className ?? identifier.class_name;
-    if (typeof name === "string") {
-      const cls = BY_NAME.get(name);
-      if (!cls) throw unknown(name);
-      return (cls as unknown as typeof L1L2).fromConfig(identifier.config ?? {});
-    }
-  }
-  throw new TypeError(`regularizers.get: could not interpret regularizer identifier ${String(identifier)}.`);
+  return getFromIdentifier<Regularizer>(identifier, {
+    who: "regularizers.get",
+    what: "regularizer",
+    base: Regularizer,
+    byName: BY_NAME,
+    unknown,
+    wrap: (fn) => new FunctionRegularizer(fn as (x: AnyTensor) => AnyTensor),
+  });
 }
 
 /** The `{ className, config }` of a regularizer (Keras's `serialize`, keys in camelCase). */
