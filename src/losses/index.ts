@@ -4,6 +4,7 @@
  * "mse", "CategoricalCrossentropy") and camelCase, and Keras's serialization format.
  */
 import type { AnyTensor } from "../ops/types.js";
+import { configClass, serializeFunctionRef, serializeInstance } from "../utils/keras_serialization.js";
 import { toSnakeCase } from "../utils/naming.js";
 import { Loss } from "./loss.js";
 import {
@@ -190,9 +191,7 @@ function builtinFunctionName(fn: unknown): string | null {
 }
 
 function serializeFunction(fn: LossFunction | ((...a: never[]) => unknown)): LossConfig {
-  const builtin = builtinFunctionName(fn);
-  const name = builtin ?? fn.name;
-  return { module: builtin ? "keras.losses" : null, class_name: "function", config: name, registered_name: name };
+  return serializeFunctionRef(fn, "keras.losses", builtinFunctionName(fn));
 }
 
 /**
@@ -205,14 +204,7 @@ export function serialize(loss: Loss | LossFunction | string): LossConfig | stri
   if (!(loss instanceof Loss)) return serializeFunction(loss);
   const config = loss.getConfig();
   if (typeof config.fn === "function") config.fn = serializeFunction(config.fn as LossFunction);
-  const className = loss.constructor.name;
-  const builtin = hasOwn(CLASSES, className) && CLASSES[className] === loss.constructor;
-  return {
-    module: builtin ? "keras.losses" : null,
-    class_name: className,
-    config,
-    registered_name: builtin ? null : className,
-  };
+  return serializeInstance(loss, "keras.losses", CLASSES, config);
 }
 
 /** Custom classes and functions by name, for `deserialize` (Keras's custom_objects). */
@@ -240,13 +232,7 @@ export function deserialize(config: LossConfig | string, customObjects: CustomOb
     }
     return FUNCTIONS[builtin][0];
   }
-  const custom = hasOwn(customObjects, name)
-    ? customObjects[name]
-    : hasOwn(customObjects, config.class_name)
-      ? customObjects[config.class_name]
-      : null;
-  const cls =
-    custom && isLossClass(custom) ? custom : hasOwn(CLASSES, config.class_name) ? CLASSES[config.class_name] : null;
+  const cls = configClass(config, customObjects, CLASSES, isLossClass);
   if (cls === null) {
     throw new Error(
       `losses.deserialize: unknown loss class '${config.class_name}'. Known classes: ${Object.keys(CLASSES).join(", ")}. ` +

@@ -19,6 +19,7 @@ import {
   squaredHinge,
 } from "../losses/losses.js";
 import type { AnyTensor } from "../ops/types.js";
+import { configClass, serializeFunctionRef, serializeInstance } from "../utils/keras_serialization.js";
 import { camelToSnake, snakeToCamel, toSnakeCase } from "../utils/naming.js";
 import {
   Accuracy,
@@ -258,9 +259,7 @@ function functionName(fn: unknown): string | null {
 }
 
 function serializeFunction(fn: (...args: never[]) => unknown): MetricConfig {
-  const builtin = functionName(fn);
-  const name = builtin ?? fn.name;
-  return { module: builtin ? "keras.metrics" : null, class_name: "function", config: name, registered_name: name };
+  return serializeFunctionRef(fn, "keras.metrics", functionName(fn));
 }
 
 /**
@@ -274,14 +273,7 @@ export function serialize(metric: Metric | MetricFn): MetricConfig {
   for (const [k, v] of Object.entries(metric.getConfig())) {
     config[camelToSnake(k)] = typeof v === "function" ? serializeFunction(v as MetricFn) : v;
   }
-  const className = metric.constructor.name;
-  const builtin = hasOwn(CLASSES, className) && CLASSES[className] === metric.constructor;
-  return {
-    module: builtin ? "keras.metrics" : null,
-    class_name: className,
-    config,
-    registered_name: builtin ? null : className,
-  };
+  return serializeInstance(metric, "keras.metrics", CLASSES, config);
 }
 
 /** Custom classes and functions by name, for `deserialize` (Keras's custom_objects). */
@@ -309,14 +301,7 @@ export function deserialize(config: MetricConfig | string, customObjects: Custom
       `metrics.deserialize: unknown metric function '${name}'. Pass it in customObjects, e.g. deserialize(config, { ${name} }).`,
     );
   }
-  const name = config.registered_name ?? config.class_name;
-  const custom = hasOwn(customObjects, name)
-    ? customObjects[name]
-    : hasOwn(customObjects, config.class_name)
-      ? customObjects[config.class_name]
-      : null;
-  const cls =
-    custom && isMetricClass(custom) ? custom : hasOwn(CLASSES, config.class_name) ? CLASSES[config.class_name] : null;
+  const cls = configClass(config, customObjects, CLASSES, isMetricClass);
   if (cls === null) {
     throw new Error(
       `metrics.deserialize: unknown metric class '${config.class_name}'. Known classes: ${Object.keys(CLASSES).join(", ")}. ` +
