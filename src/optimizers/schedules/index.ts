@@ -8,27 +8,13 @@ import {
   ExponentialDecay,
   type ExponentialDecayOptions,
   InverseTimeDecay,
-  LearningRateSchedule,
+  type LearningRateSchedule,
   PiecewiseConstantDecay,
   PolynomialDecay,
   type PolynomialDecayOptions,
-  type ScheduleConfig,
 } from "./learning_rate_schedule.js";
 
-export {
-  CosineDecay,
-  type CosineDecayOptions,
-  CosineDecayRestarts,
-  type CosineDecayRestartsOptions,
-  ExponentialDecay,
-  type ExponentialDecayOptions,
-  InverseTimeDecay,
-  LearningRateSchedule,
-  PiecewiseConstantDecay,
-  PolynomialDecay,
-  type PolynomialDecayOptions,
-  type ScheduleConfig,
-};
+export * from "./learning_rate_schedule.js";
 
 export const exponentialDecay = (
   initialLearningRate: number,

@@ -29,8 +29,11 @@ export interface ExponentialDecayOptions {
   name?: string;
 }
 
-/** `initialLearningRate * decayRate ^ (step / decaySteps)`, the exponent floored with `staircase`. */
-export class ExponentialDecay extends LearningRateSchedule {
+/**
+ * ExponentialDecay and InverseTimeDecay: the same arguments and config; each applies decayRate to
+ * the progress `step / decaySteps` (floored with `staircase`) its own way.
+ */
+abstract class RateDecay extends LearningRateSchedule {
   readonly initialLearningRate: number;
   readonly decaySteps: number;
   readonly decayRate: number;
@@ -38,29 +41,45 @@ export class ExponentialDecay extends LearningRateSchedule {
   readonly name: string;
 
   constructor(
+    className: string,
     initialLearningRate: number,
     decaySteps: number,
     decayRate: number,
-    options: ExponentialDecayOptions = {},
+    options: ExponentialDecayOptions,
   ) {
     super();
     this.initialLearningRate = initialLearningRate;
     this.decaySteps = decaySteps;
     this.decayRate = decayRate;
     this.staircase = options.staircase ?? false;
-    this.name = options.name ?? "ExponentialDecay";
-    checkPositive("ExponentialDecay", "decaySteps", decaySteps);
+    this.name = options.name ?? className;
+    checkPositive(className, "decaySteps", decaySteps);
   }
 
-  call(step: number): number {
-    let p = step / this.decaySteps;
-    if (this.staircase) p = Math.floor(p);
-    return this.initialLearningRate * this.decayRate ** p;
+  protected progress(step: number): number {
+    const p = step / this.decaySteps;
+    return this.staircase ? Math.floor(p) : p;
   }
 
   override getConfig(): ScheduleConfig {
     const { initialLearningRate, decaySteps, decayRate, staircase, name } = this;
     return { initialLearningRate, decaySteps, decayRate, staircase, name };
+  }
+}
+
+/** `initialLearningRate * decayRate ^ (step / decaySteps)`, the exponent floored with `staircase`. */
+export class ExponentialDecay extends RateDecay {
+  constructor(
+    initialLearningRate: number,
+    decaySteps: number,
+    decayRate: number,
+    options: ExponentialDecayOptions = {},
+  ) {
+    super("ExponentialDecay", initialLearningRate, decaySteps, decayRate, options);
+  }
+
+  call(step: number): number {
+    return this.initialLearningRate * this.decayRate ** this.progress(step);
   }
 }
 
@@ -139,37 +158,18 @@ export class PolynomialDecay extends LearningRateSchedule {
 }
 
 /** `initialLearningRate / (1 + decayRate * step / decaySteps)`, the ratio floored with `staircase`. */
-export class InverseTimeDecay extends LearningRateSchedule {
-  readonly initialLearningRate: number;
-  readonly decaySteps: number;
-  readonly decayRate: number;
-  readonly staircase: boolean;
-  readonly name: string;
-
+export class InverseTimeDecay extends RateDecay {
   constructor(
     initialLearningRate: number,
     decaySteps: number,
     decayRate: number,
     options: ExponentialDecayOptions = {},
   ) {
-    super();
-    this.initialLearningRate = initialLearningRate;
-    this.decaySteps = decaySteps;
-    this.decayRate = decayRate;
-    this.staircase = options.staircase ?? false;
-    this.name = options.name ?? "InverseTimeDecay";
-    checkPositive("InverseTimeDecay", "decaySteps", decaySteps);
+    super("InverseTimeDecay", initialLearningRate, decaySteps, decayRate, options);
   }
 
   call(step: number): number {
-    let p = step / this.decaySteps;
-    if (this.staircase) p = Math.floor(p);
-    return this.initialLearningRate / (1 + this.decayRate * p);
-  }
-
-  override getConfig(): ScheduleConfig {
-    const { initialLearningRate, decaySteps, decayRate, staircase, name } = this;
-    return { initialLearningRate, decaySteps, decayRate, staircase, name };
+    return this.initialLearningRate / (1 + this.decayRate * this.progress(step));
   }
 }
 
