@@ -10,3 +10,10 @@ export {
   type PlotModelOptions,
   type PlotModelResult,
 } from "./plot_model.js";
+export {
+  historyToSvg,
+  plotHistory,
+  type HistoryLike,
+  type PlotHistoryOptions,
+  type PlotHistoryResult,
+} from "./plot_history.js";
