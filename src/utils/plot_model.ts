@@ -3,6 +3,7 @@
  * graph with Keras's HTML-like labels, laid out by @viz-js/viz (Graphviz compiled to WebAssembly, so
  * no system Graphviz is needed) into SVG, and rasterized to PNG where asked.
  */
+import { opNodeNames } from "../symbolic/op_names.js";
 import type { SpecShape } from "../backend/shape.js";
 import type { SymbolicTensor } from "../backend/symbolic_tensor.js";
 import type { Layer } from "../layers/layer.js";
@@ -10,7 +11,6 @@ import type { Graph } from "../models/graph.js";
 import type { OpHistory, OpNode } from "../ops/registry.js";
 import type { LayerHistory, Node } from "../symbolic/node.js";
 import * as activations from "../activations/index.js";
-import { toSnakeCase } from "./naming.js";
 import { plotFormat, svgToPng, writeOutput } from "./rasterize.js";
 
 export interface ModelToDotOptions {
@@ -169,19 +169,6 @@ function makeLabel(box: Box, f: Flags): string {
 }
 
 /** Op nodes named as Keras names operations and as summary() lists them: add, add_1, ... */
-function opNames(graph: Graph): Map<OpNode, string> {
-  const names = new Map<OpNode, string>();
-  const counts = new Map<string, number>();
-  for (const s of graph.steps) {
-    if (s.kind !== "op") continue;
-    const base = toSnakeCase(s.node.op.name);
-    const n = counts.get(base) ?? 0;
-    counts.set(base, n + 1);
-    names.set(s.node, n === 0 ? base : `${base}_${n}`);
-  }
-  return names;
-}
-
 /** Builds the DOT text; node ids are stable per object across nested models. */
 class DotWriter {
   private readonly ids = new Map<object, string>();
@@ -255,7 +242,7 @@ class DotWriter {
       return lines;
     }
     const sequential = isSequential(model);
-    const ops = opNames(graph);
+    const ops = opNodeNames<OpNode>(graph.steps);
     // Boxes: Sequential shows its layers without the InputLayer; a functional model its inputs, then
     // every layer once and every op node, in execution order.
     const items: (Layer | OpNode)[] = [];

@@ -4,7 +4,7 @@ import type { Variable } from "../backend/variable.js";
 import type { Layer } from "../layers/layer.js";
 import type { LayerHistory, Node } from "../symbolic/node.js";
 import { flatten } from "../tree/index.js";
-import { toSnakeCase } from "./naming.js";
+import { opNodeNames } from "../symbolic/op_names.js";
 
 export interface SummaryOptions {
   /** Print nested models' layers too (Keras's expand_nested). */
@@ -23,20 +23,6 @@ interface OpNodeLike {
 type ModelLike = Layer & {
   _graph?: { steps: { kind: string; node: unknown }[]; layers: Layer[] } | null;
 };
-
-/** Row names for the op nodes of a graph ("add", "add_1", ...), as Keras names operations. */
-function opNames(model: ModelLike): Map<unknown, string> {
-  const names = new Map<unknown, string>();
-  const counts = new Map<string, number>();
-  for (const s of model._graph?.steps ?? []) {
-    if (s.kind !== "op") continue;
-    const base = toSnakeCase((s.node as OpNodeLike).op.name);
-    const n = counts.get(base) ?? 0;
-    counts.set(base, n + 1);
-    names.set(s.node, n === 0 ? base : `${base}_${n}`);
-  }
-  return names;
-}
 
 /** Shapes as Keras prints them: (None, 784). */
 function shapeText(shape: SpecShape): string {
@@ -136,7 +122,7 @@ export function summary(model: Layer, options: SummaryOptions = {}): string {
   };
   // A functional model lists its layers and its op nodes (ops on symbolic tensors) in graph order.
   const addRows = (owner: ModelLike, depth: number) => {
-    const ops = opNames(owner);
+    const ops = opNodeNames<unknown & { op: { name: string } }>(owner._graph?.steps ?? []) as Map<unknown, string>;
     const listed = new Set<Layer>();
     const ownerLayers = owner === m ? layers : owner.layers;
     const graph = owner._graph;
