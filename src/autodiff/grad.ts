@@ -22,6 +22,7 @@ function rebuild(x: unknown, grads: Map<Tensor | Variable, Tensor>): unknown {
   return x;
 }
 
+/** @inline */
 /* biome-ignore lint/suspicious/noExplicitAny: gradient functions accept any argument list. */
 type AnyFn = (...args: any[]) => Tensor;
 

@@ -37,6 +37,7 @@ export interface CallbackParams {
   verbose?: number;
 }
 
+/** @inline */
 type Hook = void | Promise<void>;
 
 /**

@@ -1,5 +1,6 @@
 import { Callback, type Logs } from "./callback.js";
 
+/** @inline */
 type H = void | Promise<void>;
 
 /** The hooks a LambdaCallback may be given (any subset). */

@@ -36,6 +36,7 @@ export const nonNeg = (): NonNeg => new NonNeg();
 export const unitNorm = (options?: UnitNormOptions): UnitNorm => new UnitNorm(options);
 export const minMaxNorm = (options?: MinMaxNormOptions): MinMaxNorm => new MinMaxNorm(options);
 
+/** @inline */
 type ConstraintClass = new () => Constraint;
 
 /** A serialized constraint: `{ className, config }` (`class_name` also accepted). */

@@ -74,6 +74,7 @@ export const lecunUniform = (options?: SeedOptions): LecunUniform => new LecunUn
 export const lecunNormal = (options?: SeedOptions): LecunNormal => new LecunNormal(options);
 export const orthogonal = (options?: OrthogonalOptions): Orthogonal => new Orthogonal(options);
 
+/** @inline */
 type InitializerClass = new (config?: never) => Initializer;
 
 /** A serialized initializer: `{ className, config }` (Keras's `{"class_name", "config"}` also accepted). */

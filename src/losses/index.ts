@@ -72,6 +72,7 @@ export interface LossConfig {
   registered_name?: string | null;
 }
 
+/** @inline */
 // biome-ignore lint/suspicious/noExplicitAny: loss classes take their own options.
 type LossClass = (new (args?: any) => Loss) & { fromConfig(config: Record<string, unknown>): Loss };
 

@@ -391,6 +391,7 @@ export class LossFunctionWrapper extends Loss {
   }
 }
 
+/** @inline */
 type BaseArgs = Omit<LossArgs, never>;
 
 /**

@@ -97,6 +97,7 @@ const GREATER_EQUAL = binaryOp("greaterEqual", "compare");
 const LOGICAL_AND = binaryOp("logicalAnd", "logical");
 const LOGICAL_OR = binaryOp("logicalOr", "logical");
 
+/** @inline */
 type B = <A extends TensorInput, C extends TensorInput>(a: A, b: C) => Out<A | C>;
 const bin =
   (op: OpDef): B =>
@@ -175,6 +176,7 @@ const LOGICAL_NOT = unaryOp("logicalNot", "bool");
 const ISNAN = unaryOp("isnan", "bool");
 const ISFINITE = unaryOp("isfinite", "bool");
 
+/** @inline */
 type U = <A extends TensorInput>(x: A) => Out<A>;
 const un =
   (op: OpDef): U =>

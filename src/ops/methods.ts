@@ -15,6 +15,7 @@ import * as sh from "./shape.js";
 import { stopGradient } from "./gradient.js";
 import type { TensorInput } from "./types.js";
 
+/** @inline */
 type Ax = number | readonly number[] | null;
 
 /** The methods both tensor classes carry; `Self` is the class's own type. */

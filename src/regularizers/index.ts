@@ -36,6 +36,7 @@ export const l1_l2 = l1L2;
 export const orthogonalRegularizer = (options?: OrthogonalRegularizerOptions): OrthogonalRegularizer =>
   new OrthogonalRegularizer(options);
 
+/** @inline */
 type RegularizerClass = new () => Regularizer;
 
 /** A serialized regularizer: `{ className, config }` (`class_name` also accepted). */

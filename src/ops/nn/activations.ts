@@ -235,6 +235,7 @@ const LOG_SOFTMAX = defineOp<AxisAttrs>({
   grad: ([dy], { outputs: [y], attrs: { axis } }) => [T(subtract(dy, multiply(exp(y), sum(dy, axis, true))))],
 });
 
+/** @inline */
 export type SoftmaxAxis = number | readonly number[] | null;
 
 /** Normalizes softmax's axis: one axis (the kernel's case) or several (composed). */

@@ -40,6 +40,7 @@ export const cosineDecayRestarts = (
   options?: CosineDecayRestartsOptions,
 ) => new CosineDecayRestarts(initialLearningRate, firstDecaySteps, options);
 
+/** @inline */
 // biome-ignore lint/suspicious/noExplicitAny: configs are untyped dictionaries.
 type C = Record<string, any>;
 
