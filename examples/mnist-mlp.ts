@@ -21,11 +21,14 @@ model.summary();
 
 model.compile({ optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] });
 const start = Date.now();
-await model.fit(xTrain, yTrain, { epochs, batchSize: 128, validationSplit: 0.1 });
+const history = await model.fit(xTrain, yTrain, { epochs, batchSize: 128, validationSplit: 0.1 });
 const seconds = (Date.now() - start) / 1000;
 
 const [loss, accuracy] = (await model.evaluate(xTest, yTest, { verbose: 0 })) as number[];
 const predicted = ops.argmax(model.predict(xTest.slice([0, 0, 0], [10, 28, 28])), -1);
 console.log(`held-out loss ${loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(2)}% (${xTest.shape[0]} digits)`);
 console.log(`trained ${epochs} epochs in ${seconds.toFixed(1)} s (${keras.backend.info().kernels.matmul} matmul)`);
+// Loss and accuracy per epoch, train and validation, as a chart.
+await keras.utils.plotHistory(history, { toFile: "out/mnist-mlp/history.svg" });
+console.log("wrote out/mnist-mlp/history.svg");
 console.log(`first ten test digits: predicted ${predicted.toArray()}, true ${yTest.slice([0], [10]).toArray()}`);

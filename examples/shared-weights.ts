@@ -131,4 +131,18 @@ const [, parityAcc] = (await parity.evaluate(xTest, parityLabels(yTest), { verbo
 const moved = ops.max(ops.abs(ops.subtract(shared.getWeights()[0], before))).item() as number;
 console.log(`held-out odd/even accuracy from the digit features: ${(parityAcc * 100).toFixed(2)}%`);
 console.log(`shared kernel change while training the parity head: ${moved}`);
+// The graphs, as Keras's plot_model draws them: the shared Dense has two inbound edges, and the
+// nested model appears as one box (or expanded).
+await keras.utils.plotModel(siamese, {
+  toFile: "out/shared-weights/siamese.svg",
+  showShapes: true,
+  showLayerNames: true,
+});
+await keras.utils.plotModel(classifier, {
+  toFile: "out/shared-weights/classifier.svg",
+  showShapes: true,
+  showLayerNames: true,
+  expandNested: true,
+});
+console.log("wrote out/shared-weights/siamese.svg and classifier.svg");
 console.log(`total time ${((Date.now() - start) / 1000).toFixed(1)} s`);

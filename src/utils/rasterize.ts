@@ -3,8 +3,8 @@
  * prebuilt binaries come as npm packages (no download or compiler at install time). It is loaded
  * only when a PNG is asked for.
  */
-import { writeFileSync } from "node:fs";
-import { extname } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, extname } from "node:path";
 
 export interface RasterizeOptions {
   /** Width of the PNG in pixels; the height keeps the aspect ratio. Default: the SVG's own size. */
@@ -64,9 +64,10 @@ export function plotFormat(toFile: string): string {
   return ext === "" ? "png" : ext.slice(1);
 }
 
-/** Writes text or bytes; errors name the caller and the path. */
+/** Writes text or bytes, creating the folder if needed; errors name the caller and the path. */
 export function writeOutput(toFile: string, data: string | Uint8Array, caller: string): void {
   try {
+    mkdirSync(dirname(toFile), { recursive: true });
     writeFileSync(toFile, data);
   } catch (e) {
     throw new Error(`${caller}: could not write '${toFile}': ${(e as Error).message}`);
