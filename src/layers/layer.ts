@@ -78,12 +78,17 @@ export class Layer {
   declare activityRegularizer: regularizers.Regularizer | null;
   declare protected _trainable: boolean;
   declare protected _dtype: DType;
+  /** @internal */
   declare _ownTrainable: Variable[];
+  /** @internal */
   declare _ownNonTrainable: Variable[];
+  /** @internal */
   declare _callLosses: AnyTensor[];
+  /** @internal */
   declare _inboundNodes: Node<Layer>[];
+  /** @internal */
   declare _batchInputShape: SpecShape | null;
-  /** Output shapes of the last concrete call (for summaries of subclassed models). */
+  /** @internal Output shapes of the last concrete call (for summaries of subclassed models). */
   declare _lastOutputShapes: SpecShape[] | null;
 
   constructor(args: LayerArgs = {}) {

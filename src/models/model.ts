@@ -37,10 +37,13 @@ export type ConcreteOf<S> = S extends SymbolicTensor
  * extends it and implements `call`. A model is a layer: calling it on new inputs shares its weights.
  */
 export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer {
+  /** @internal */
   declare _graph: Graph | null;
+  /** @internal */
   declare _inputStructure: SymbolicStructure | null;
+  /** @internal */
   declare _outputStructure: SymbolicStructure | null;
-  /** Symbolic loss terms added with addLoss, computed by the graph on every forward pass. */
+  /** @internal Symbolic loss terms added with addLoss, computed by the graph on every forward pass. */
   declare _symbolicLosses: SymbolicTensor[];
 
   constructor(args: ModelArgs<O> = {}) {
@@ -82,6 +85,7 @@ export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer
     return this.graph("outputs").outputs;
   }
 
+  /** @internal The functional graph, or an error naming `what` the caller needed from it. */
   protected graph(what: string): Graph {
     if (!this._graph) {
       throw new Error(

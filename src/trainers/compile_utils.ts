@@ -9,6 +9,7 @@ import { add, multiply } from "../ops/elementwise.js";
 import type { AnyTensor } from "../ops/types.js";
 import { flatten, isNested, type Nested } from "../tree/index.js";
 
+/** @inline */
 export type LossId = lossesModule.LossIdentifier;
 export type LossConfig = LossId | null | readonly (LossId | null)[] | { readonly [output: string]: LossId | null };
 export type MetricId = string | Metric | ((yTrue: AnyTensor, yPred: AnyTensor) => AnyTensor);

@@ -81,9 +81,13 @@ export class Trainer extends Layer {
   declare compiled: boolean;
   declare stopTraining: boolean;
   declare history: History | null;
+  /** @internal */
   declare _compileLoss: CompileLoss | null;
+  /** @internal */
   declare _compileMetrics: CompileMetrics | null;
+  /** @internal */
   declare _lossTracker: Mean;
+  /** @internal */
   declare _compileArgs: CompileArgs | null;
 
   /** Names of the outputs, as losses and metrics are keyed (overridden by Model). */
