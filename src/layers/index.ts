@@ -1,5 +1,5 @@
 /** `keras.layers`: the layer catalogue, grouped as in Keras 3. */
-export { Layer, type CallOptions, type LayerArgs, type AddWeightArgs } from "./layer.js";
+export { Layer, type CallOptions, type LayerArgs, type LayerInput, type AddWeightArgs } from "./layer.js";
 export { InputSpec, type InputSpecArgs } from "./input_spec.js";
 export { InputLayer, Input, type InputArgs } from "./core/input_layer.js";
 export { Dense, type DenseArgs } from "./core/dense.js";
@@ -26,6 +26,7 @@ export { LeakyReLU, type LeakyReLUArgs } from "./activations/leaky_relu.js";
 export { PReLU, type PReLUArgs } from "./activations/prelu.js";
 export { ELU, type ELUArgs } from "./activations/elu.js";
 export { Softmax, type SoftmaxArgs } from "./activations/softmax.js";
+export type { DataFormat } from "./convolutional/conv_args.js";
 export { BaseConv, type ConvArgs } from "./convolutional/base_conv.js";
 export { Conv1D } from "./convolutional/conv1d.js";
 export { Conv2D } from "./convolutional/conv2d.js";
@@ -77,9 +78,15 @@ export { Cropping1D } from "./reshaping/cropping1d.js";
 export { Cropping2D } from "./reshaping/cropping2d.js";
 export { Cropping3D } from "./reshaping/cropping3d.js";
 export { BaseCropping, type CroppingArgs } from "./reshaping/base_cropping.js";
-export { EinsumDense, type EinsumDenseArgs } from "./core/einsum_dense.js";
+export { type EinsumAnalysis, EinsumDense, type EinsumDenseArgs } from "./core/einsum_dense.js";
 export { Masking, type MaskingArgs } from "./core/masking.js";
-export { DropoutRNNCell, type RNNCellArgs, type RNNCellLike, type CellLoop } from "./rnn/dropout_rnn_cell.js";
+export {
+  type CellCallOptions,
+  DropoutRNNCell,
+  type RNNCellArgs,
+  type RNNCellLike,
+  type CellLoop,
+} from "./rnn/dropout_rnn_cell.js";
 export { SimpleRNNCell, type SimpleRNNCellArgs } from "./rnn/simple_rnn_cell.js";
 export { LSTMCell, type LSTMCellArgs } from "./rnn/lstm_cell.js";
 export { GRUCell, type GRUCellArgs } from "./rnn/gru_cell.js";

@@ -45,6 +45,7 @@ import {
 
 export {
   applyMask,
+  type ConcreteInput,
   divideNoNan,
   Loss,
   type LossArgs,

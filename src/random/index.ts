@@ -11,3 +11,4 @@ export {
   setRandomSeed,
 } from "./seed_generator.js";
 export { shuffle } from "./shuffle.js";
+export type { SeedPair } from "./philox.js";
