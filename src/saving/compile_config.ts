@@ -3,7 +3,6 @@ import * as metrics from "../metrics/index.js";
 import type { Model } from "../models/model.js";
 import * as optimizers from "../optimizers/index.js";
 import type { CompileArgs } from "../trainers/trainer.js";
-import { Trainer } from "../trainers/trainer.js";
 import { getRegisteredObject } from "./object_registration.js";
 import { type CustomObjects, isKerasObject } from "./serialization.js";
 
@@ -11,14 +10,6 @@ import { type CustomObjects, isKerasObject } from "./serialization.js";
  * Keras's compile_config: what a model was compiled with (optimizer, losses, loss weights, metrics),
  * written into .keras files and used to compile the model again when it is loaded.
  */
-
-/** The arguments each model was last compiled with (Keras's get_compile_config reads them back). */
-const compileArgsOf = new WeakMap<object, CompileArgs>();
-const originalCompile = Trainer.prototype.compile;
-Trainer.prototype.compile = function compile(this: Trainer, args: CompileArgs = {}): void {
-  originalCompile.call(this, args);
-  compileArgsOf.set(this, args);
-};
 
 function serializeLossLike(x: unknown, kind: "loss" | "metric"): unknown {
   if (x === null || x === undefined) return null;
@@ -38,7 +29,8 @@ function serializeLossLike(x: unknown, kind: "loss" | "metric"): unknown {
 
 /** Keras's compile_config of a compiled model (empty object when it was not compiled). */
 export function compileConfigOf(model: Model): Record<string, unknown> {
-  const args = compileArgsOf.get(model);
+  // The Trainer keeps the arguments of the last compile() (Keras's get_compile_config reads them back).
+  const args = model._compileArgs;
   if (!model.compiled || !args) return {};
   return {
     optimizer: model.optimizer ? optimizers.serialize(model.optimizer) : null,

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Layer } from "../layers/layer.js";
 import { Model } from "../models/model.js";
+import type { Optimizer } from "../optimizers/optimizer.js";
 import "./functional.js";
 import { isHdf5, readH5, writeH5 } from "./h5_io.js";
 import { compileConfigOf, compileFromConfig } from "./compile_config.js";
@@ -167,7 +168,12 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
 /** model.saveWeights(path): Keras 3's `.weights.h5` file (the model's variables only). */
 export async function saveWeights(model: Layer, path: string): Promise<void> {
   checkExtension(path, ".weights.h5", `Model '${model.name}'.saveWeights`);
-  await writeFileAtomic(path, await writeH5(weightsTree(model, null)));
+  // As Keras 3's save_weights: a compiled model's optimizer state is saved too (under optimizer/vars).
+  await writeFileAtomic(path, await writeH5(weightsTree(model, compiledOptimizer(model))));
+}
+
+function compiledOptimizer(model: Layer): Optimizer | null {
+  return model instanceof Model && model.compiled ? model.optimizer : null;
 }
 
 /** model.loadWeights(path): reads a `.weights.h5` file (or the weights of a `.keras` file). */
@@ -183,5 +189,11 @@ export async function loadWeights(model: Layer, path: string, options: LoadWeigh
     throw new Error(`Model '${model.name}'.loadWeights: expected a .weights.h5 or .keras file, received '${path}'.`);
   }
   const root = await readH5(h5, `'${path}'`);
-  loadWeightsTree(model, null, root, `'${path}'`, options);
+  // The optimizer state in the file is restored into a compiled model (built first, as Keras does).
+  let optimizer = root.groups.has("optimizer") ? compiledOptimizer(model) : null;
+  if (optimizer && !optimizer.built) {
+    if (model.built) optimizer.build(model.trainableWeights);
+    else optimizer = null;
+  }
+  loadWeightsTree(model, optimizer, root, `'${path}'`, options);
 }

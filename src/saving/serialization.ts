@@ -326,6 +326,16 @@ export function serializeLayer(layer: Layer): KerasObject {
     };
   }
   const camel: Record<string, unknown> = { ...layer.getConfig(), ...kerasExtras(layer, className) };
+  // Wrappers give their sublayers (RNN's cell, TimeDistributed's and Bidirectional's layers) as
+  // { className, config }; Keras writes full layer records, so the sublayer instances are serialized.
+  const nested: string[] = [];
+  for (const [k, v] of Object.entries(camel)) {
+    const sub = sublayerFor(layer, v);
+    if (sub) {
+      camel[k] = sub;
+      nested.push(toKerasKey(k));
+    }
+  }
   if (layer instanceof Lambda) {
     camel.function = serializeFunction(layer.fn, `${where}: its function`);
     const os = layer.outputShapeArg;
@@ -345,7 +355,27 @@ export function serializeLayer(layer: Layer): KerasObject {
   };
   const build = buildConfigOf(layer);
   if (build) out.build_config = build;
+  for (const k of nested) {
+    const rec = config[k] as KerasObject;
+    const shape = build?.input_shape;
+    if (rec.build_config || !Array.isArray(shape) || !hasKerasBuildConfig(rec.class_name)) continue;
+    // Keras builds a wrapper's sublayer on the wrapper's input shape, less the time axis for
+    // RNN cells and TimeDistributed's layer (Bidirectional's layers see the whole sequence).
+    const sub = className === "Bidirectional" ? shape : [shape[0], ...shape.slice(2)];
+    rec.build_config = { input_shape: sub };
+  }
   return out;
+}
+
+/** The sublayer of `layer` that a `{ className, config: { name } }` config value describes, if any. */
+function sublayerFor(layer: Layer, value: unknown): Layer | null {
+  if (value === null || typeof value !== "object" || value instanceof Layer) return null;
+  const { className, config } = value as { className?: unknown; config?: { name?: unknown } };
+  if (typeof className !== "string" || !config || typeof config.name !== "string") return null;
+  for (const v of Object.values(layer)) {
+    if (v instanceof Layer && v.name === config.name && v.constructor.name === className) return v;
+  }
+  return null;
 }
 
 /** Rebuilds a layer from its Keras record; unknown classes fail naming the class and how to register it. */
