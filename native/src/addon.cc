@@ -96,6 +96,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
   initMatmul(env, exports);
   initElementwise(env, exports);
+  initConv(env, exports);
   return exports;
 }
 

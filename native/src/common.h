@@ -29,7 +29,15 @@ inline size_t f32Length(const Napi::Value& v) { return v.As<Napi::Float32Array>(
 
 inline int64_t i64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }
 
+// The first n entries of a JS number array.
+inline void readDims(const Napi::Value& v, int64_t* out, int n) {
+  Napi::Array arr = v.As<Napi::Array>();
+  if (arr.Length() < uint32_t(n)) throw Napi::RangeError::New(v.Env(), "keras-ts native: too few dims");
+  for (int i = 0; i < n; i++) out[i] = arr.Get(uint32_t(i)).As<Napi::Number>().Int64Value();
+}
+
 void initMatmul(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
+void initConv(Napi::Env env, Napi::Object exports);
 
 }  // namespace kts

@@ -47,7 +47,52 @@ export interface NativeAddon {
   ): void;
   unary(op: number, x: Float32Array, out: Float32Array): void;
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, R: number, inner: number): void;
+  /**
+   * Convolution (kind 0 forward: a = x, b = w, out = y; 1 backward-data: a = dy, b = w, out = dx;
+   * 2 backward-weights: a = x, b = dy, out = dw). False, with nothing written, when oneDNN refuses
+   * the parameters.
+   */
+  conv(
+    kind: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    n: number,
+    B: number,
+    C: number,
+    O: number,
+    groups: number,
+    inSpatial: readonly number[],
+    kSpatial: readonly number[],
+    outSpatial: readonly number[],
+    strides: readonly number[],
+    padBefore: readonly number[],
+    dilation: readonly number[],
+  ): boolean;
+  /** The oneDNN implementation a convolution would run (benchmarks and diagnostics). */
+  convImpl(
+    kind: number,
+    n: number,
+    B: number,
+    C: number,
+    O: number,
+    groups: number,
+    inSpatial: readonly number[],
+    kSpatial: readonly number[],
+    outSpatial: readonly number[],
+    strides: readonly number[],
+    padBefore: readonly number[],
+    dilation: readonly number[],
+  ): string;
 }
+
+/** The addon of this process, loaded once (null when absent or broken; `loaded.error` says why). */
+export const loaded: LoadResult = loadAddon();
+export const addon: NativeAddon | null = loaded.addon;
+
+/** Whether a tensor holds float32 data, the only dtype the native kernels take. */
+export const isF32 = (t: { dtype: string; data: unknown }): boolean =>
+  t.dtype === "float32" && t.data instanceof Float32Array;
 
 export interface LoadResult {
   addon: NativeAddon | null;

@@ -11,12 +11,11 @@ import "../cpu/reduction.js";
 import type { ReduceOp } from "../cpu/reduction.js";
 import { type KernelTable, backendKernels, registerKernels, setNativeInfo } from "../kernels.js";
 import type { Tensor } from "../tensor.js";
-import { type NativeAddon, loadAddon } from "./addon.js";
-
-const loaded = loadAddon();
+import { addon, isF32, loaded } from "./addon.js";
+import "./conv.js";
 
 /** The addon, or null when it is absent or failed to load. */
-export const addon: NativeAddon | null = loaded.addon;
+export { addon };
 
 let threads = addon ? addon.info().threads : 1;
 
@@ -48,8 +47,6 @@ const UNARY_MIN = 256;
 const REDUCE_MIN = 2048;
 
 const cpu = backendKernels("cpu") as KernelTable;
-
-const isF32 = (t: Tensor): boolean => t.dtype === "float32" && t.data instanceof Float32Array;
 
 function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): void {
   const [batch, M, N] = out.shape;

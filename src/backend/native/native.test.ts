@@ -2,54 +2,18 @@
 // under KERAS_TS_REQUIRE_NATIVE=1 (CI), where an addon that failed to load is a failure.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type KernelTable, backendInfo, backendKernels } from "../kernels.js";
+import { backendInfo } from "../kernels.js";
 import { Tensor } from "../tensor.js";
 import { addon, collapseBroadcast, getNumThreads, setNumThreads } from "./index.js";
+import { assertNear, assertSame, cpu, native, random, skip } from "./test_helpers.js";
 
 const required = process.env.KERAS_TS_REQUIRE_NATIVE === "1";
-const skip = addon ? false : `native addon not loaded (${backendInfo().native.error}); run npm install to build it`;
 
 describe("native addon", () => {
   it("loaded when KERAS_TS_REQUIRE_NATIVE=1", { skip: !required && "KERAS_TS_REQUIRE_NATIVE is not set" }, () => {
     assert.ok(addon, `native addon did not load: ${backendInfo().native.error}`);
   });
 });
-
-const cpu = backendKernels("cpu") as KernelTable;
-const native = backendKernels("native") as KernelTable;
-
-// Deterministic pseudo-random floats in [lo, hi).
-function random(shape: number[], seed: number, lo = -1, hi = 1, dtype: "float32" | "float64" = "float32"): Tensor {
-  const t = Tensor.empty(shape, dtype);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < t.size; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    t.data[i] = lo + ((s >>> 0) / 4294967296) * (hi - lo);
-  }
-  return t;
-}
-
-function assertSame(got: Tensor, want: Tensor, what: string): void {
-  assert.deepEqual(got.shape, want.shape, what);
-  for (let i = 0; i < want.size; i++) {
-    if (!Object.is(got.data[i], want.data[i])) {
-      assert.fail(`${what}: element ${i}: native ${got.data[i]} vs TypeScript ${want.data[i]}`);
-    }
-  }
-}
-
-function assertNear(got: Tensor, want: Tensor, atol: number, what: string): void {
-  assert.deepEqual(got.shape, want.shape, what);
-  for (let i = 0; i < want.size; i++) {
-    if (Object.is(got.data[i], want.data[i])) continue;
-    const d = Math.abs(got.data[i] - want.data[i]);
-    if (!(d <= atol + 1e-6 * Math.abs(want.data[i]))) {
-      assert.fail(`${what}: element ${i}: native ${got.data[i]} vs TypeScript ${want.data[i]}`);
-    }
-  }
-}
 
 describe("native matmul vs TypeScript", { skip }, () => {
   // [batchA, batchB, batch, M, N, K]
