@@ -11,6 +11,7 @@ import { flatten } from "../tree/index.js";
 import { toSnakeCase } from "../utils/naming.js";
 import { compileConfigOf } from "./compile_config.js";
 import { getRegisteredName, getRegisteredObject, isRegistered } from "./object_registration.js";
+import { kerasCallArgs } from "./layer_table.js";
 import { kerasOpFor, opFromKeras } from "./op_table.js";
 import {
   type CustomObjects,
@@ -196,6 +197,20 @@ function functionalConfig(model: Model): Record<string, unknown> {
         .map((n) => {
           const kwargs: Record<string, unknown> = {};
           for (const [k, v] of Object.entries(n.options)) kwargs[toKerasKey(k)] = serializeArg(v);
+          const names = kerasCallArgs(op.constructor.name);
+          if (names && isPlainObject(n.inputs)) {
+            // Keras passes these tensors as separate arguments: leading ones positionally, the rest by name.
+            const dict = n.inputs as Record<string, unknown>;
+            const args: unknown[] = [];
+            for (const name of names) {
+              if (dict[name] === undefined) break;
+              args.push(serializeArg(dict[name]));
+            }
+            for (const [k, v] of Object.entries(dict)) {
+              if (!names.slice(0, args.length).includes(k)) kwargs[toKerasKey(k)] = serializeArg(v);
+            }
+            return { args, kwargs };
+          }
           return { args: [serializeArg(n.inputs)], kwargs };
         });
       return record;
@@ -208,7 +223,7 @@ function functionalConfig(model: Model): Record<string, unknown> {
       config: { name, ...spec.config },
       registered_name: spec.className,
       name,
-      inbound_nodes: [{ args: spec.args(op.inputs).map(serializeArg), kwargs: {} }],
+      inbound_nodes: [{ args: spec.args(op.inputs).map(serializeArg), kwargs: serializeArg(spec.kwargs) }],
     };
   });
   const structure = (s: unknown): unknown => {
@@ -384,6 +399,8 @@ export function functionalFromConfig(config: Record<string, unknown>, customObje
       kwargs = revive(nd.kwargs ?? {}) as Record<string, unknown>;
     }
     if (obj instanceof Layer) {
+      const names = kerasCallArgs(obj.constructor.name);
+      if (names) [args, kwargs] = callArgsAsObject(names, args, kwargs);
       const options: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(kwargs)) {
         // The call's training flag comes from the enclosing call (as Keras's functional call passes it).
@@ -445,6 +462,30 @@ export function functionalFromConfig(config: Record<string, unknown>, customObje
   });
   if (config.trainable === false) model.trainable = false;
   return model;
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === "object" && Object.getPrototypeOf(x) === Object.prototype;
+}
+
+/** Keras's separate call arguments (positional, or tensor kwargs) as the one object keras-ts takes. */
+function callArgsAsObject(
+  names: readonly string[],
+  args: unknown[],
+  kwargs: Record<string, unknown>,
+): [unknown[], Record<string, unknown>] {
+  if (args.length === 1 && isPlainObject(args[0])) return [args, kwargs];
+  const dict: Record<string, unknown> = {};
+  args.forEach((a, i) => {
+    dict[names[i] ?? `arg${i}`] = a;
+  });
+  const rest: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(kwargs)) {
+    // Tensor arguments (key, attention_mask) go in the object; flags stay call options.
+    if (v instanceof SymbolicTensor) dict[fromKerasKey(k)] = v;
+    else rest[k] = v;
+  }
+  return [[dict], rest];
 }
 
 function isFunctionalRecordLayer(layer: Layer): boolean {

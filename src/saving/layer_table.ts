@@ -103,6 +103,36 @@ const NO_BUILD = new Set([
   "UnitNormalization",
 ]);
 
+/**
+ * Config keys a keras-ts getConfig has that Keras's get_config leaves out and Keras's constructor
+ * refuses (Keras 3.15.1's BaseSpatialDropout writes rate, seed, name and dtype only).
+ */
+const KERAS_OMITS: Record<string, readonly string[]> = {
+  SpatialDropout1D: ["trainable"],
+  SpatialDropout2D: ["trainable"],
+  SpatialDropout3D: ["trainable"],
+};
+
+/** The camelCase config keys Keras does not write for this class. */
+export function kerasOmittedKeys(className: string): readonly string[] {
+  return KERAS_OMITS[className] ?? [];
+}
+
+/**
+ * Layers whose Keras call takes several tensors as separate arguments, which keras-ts passes as one
+ * object: `mha(query, value, key, attention_mask=...)` in Keras is `mha({ query, value, key,
+ * attentionMask })` here. Listed: the leading positional names, in Keras's order.
+ */
+const CALL_ARGS: Record<string, readonly string[]> = {
+  MultiHeadAttention: ["query", "value", "key"],
+  GroupQueryAttention: ["query", "value", "key"],
+};
+
+/** Keras's positional call arguments of this class, when keras-ts takes them as one object. */
+export function kerasCallArgs(className: string): readonly string[] | undefined {
+  return CALL_ARGS[className];
+}
+
 /** Whether Keras writes a build_config for this built-in class (custom classes: always). */
 export function hasKerasBuildConfig(className: string): boolean {
   return !NO_BUILD.has(className);

@@ -8,7 +8,14 @@ import { InputLayer } from "../layers/core/input_layer.js";
 import { Layer } from "../layers/layer.js";
 import * as regularizers from "../regularizers/index.js";
 import { camelToSnake, snakeToCamel } from "../utils/naming.js";
-import { builtinLayerClass, constructLayer, hasKerasBuildConfig, type LayerClass } from "./layer_table.js";
+import {
+  builtinLayerClass,
+  constructLayer,
+  hasKerasBuildConfig,
+  kerasCallArgs,
+  kerasOmittedKeys,
+  type LayerClass,
+} from "./layer_table.js";
 import { getRegisteredName, getRegisteredObject, isRegistered, type Registrable } from "./object_registration.js";
 
 /**
@@ -259,6 +266,16 @@ export function buildConfigOf(layer: Layer): Record<string, unknown> | undefined
           ? [...(x as { shape: unknown[] }).shape]
           : null;
     const inputs = node.inputs;
+    const names = kerasCallArgs(kerasClassName(layer));
+    if (names && inputs !== null && typeof inputs === "object" && !Array.isArray(inputs)) {
+      // Keras builds these layers with one shape per call argument (build(query_shape, value_shape)).
+      const shapesDict: Record<string, unknown> = {};
+      for (const name of names) {
+        const t = (inputs as Record<string, unknown>)[name];
+        if (t !== undefined) shapesDict[`${toKerasKey(name)}_shape`] = shapeOf(t);
+      }
+      return { shapes_dict: shapesDict };
+    }
     const shapes =
       Array.isArray(inputs) && inputs.length === 1 && !Array.isArray(inputs[0]) ? shapeOf(inputs[0]) : shapeOf(inputs);
     return { input_shape: shapes };
@@ -326,6 +343,7 @@ export function serializeLayer(layer: Layer): KerasObject {
     };
   }
   const camel: Record<string, unknown> = { ...layer.getConfig(), ...kerasExtras(layer, className) };
+  if (builtin) for (const k of kerasOmittedKeys(className)) delete camel[k];
   // Wrappers give their sublayers (RNN's cell, TimeDistributed's and Bidirectional's layers) as
   // { className, config }; Keras writes full layer records, so the sublayer instances are serialized.
   const nested: string[] = [];
