@@ -17,7 +17,7 @@ const tmp = mkdtempSync(join(tmpdir(), "keras-ts-op-nodes-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** A model whose graph holds many different ops between its layers. */
-export function manyOpsModel(): Model {
+export function manyOpsModel(): Model<keras.SymbolicTensor[]> {
   const x = keras.Input({ shape: [4, 6], name: "x" });
   const idx = keras.Input({ shape: [3], dtype: "int32", name: "idx" });
   const img = keras.Input({ shape: [6, 6, 2], name: "img" });
