@@ -97,6 +97,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initMatmul(env, exports);
   initElementwise(env, exports);
   initConv(env, exports);
+  initPooling(env, exports);
+  initActivations(env, exports);
+  initOptimizers(env, exports);
   return exports;
 }
 

@@ -39,5 +39,8 @@ inline void readDims(const Napi::Value& v, int64_t* out, int n) {
 void initMatmul(Napi::Env env, Napi::Object exports);
 void initElementwise(Napi::Env env, Napi::Object exports);
 void initConv(Napi::Env env, Napi::Object exports);
+void initPooling(Napi::Env env, Napi::Object exports);
+void initActivations(Napi::Env env, Napi::Object exports);
+void initOptimizers(Napi::Env env, Napi::Object exports);
 
 }  // namespace kts

@@ -8,26 +8,6 @@
 
 namespace kts {
 
-// Below this much work (elements x cost weight) splitting costs more than it saves.
-static constexpr int64_t PAR_MIN = 1 << 15;
-
-// Number of chunks to cut n elements of the given cost weight into: 1 when small; else a few per
-// thread, so that a thread the OS holds back leaves its share to the others.
-static int64_t chunksFor(int64_t n, int64_t weight = 1) {
-  if (n * weight < PAR_MIN || numThreads() <= 1) return 1;
-  return std::max<int64_t>(1, std::min<int64_t>(4 * numThreads(), n * weight / (PAR_MIN / 4)));
-}
-
-// Calls f(lo, hi) over `chunks` consecutive ranges covering [0, n).
-template <class F>
-static void forRanges(int64_t n, int64_t chunks, const F& f) {
-  if (chunks <= 1) {
-    f(int64_t(0), n);
-    return;
-  }
-  parallelFor(chunks, [&](int64_t c) { f(n * c / chunks, n * (c + 1) / chunks); });
-}
-
 // ---------------------------------------------------------------- binary
 
 enum BinaryOp { ADD, SUBTRACT, MULTIPLY, DIVIDE, MAXIMUM, MINIMUM };

@@ -69,6 +69,29 @@ export interface NativeAddon {
     padBefore: readonly number[],
     dilation: readonly number[],
   ): boolean;
+  /** Pooling forward (kind 0 max, 1 average); geometry: n spatial axes, then per-axis arrays. */
+  pool(kind: number, x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  maxPoolGrad(x: Float32Array, dy: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  maxPoolGradGrad(x: Float32Array, ddx: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  avgPoolGrad(dy: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;
+  /** activation(op code, x, out, alpha): codes in src/backend/native/activations.ts. */
+  activation(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** Softmax (or logSoftmax) of x viewed as [outer, n, inner] along n. */
+  softmax(x: Float32Array, out: Float32Array, outer: number, n: number, inner: number, logarithm: boolean): void;
+  /**
+   * Fused optimizer updates: the TypeScript kernels' arguments (src/backend/cpu/optimizers.ts) with
+   * each tensor replaced by its Float32Array (null for an absent optional slot).
+   */
+  sgdUpdate: OptimizerUpdate;
+  sgdMomentumUpdate: OptimizerUpdate;
+  rmspropUpdate: OptimizerUpdate;
+  adamUpdate: OptimizerUpdate;
+  adagradUpdate: OptimizerUpdate;
+  adadeltaUpdate: OptimizerUpdate;
+  adamaxUpdate: OptimizerUpdate;
+  nadamUpdate: OptimizerUpdate;
+  lionUpdate: OptimizerUpdate;
+  emaUpdate: OptimizerUpdate;
   /** The oneDNN implementation a convolution would run (benchmarks and diagnostics). */
   convImpl(
     kind: number,
@@ -85,6 +108,20 @@ export interface NativeAddon {
     dilation: readonly number[],
   ): string;
 }
+
+/** n, B, C, inSpatial, poolSize, outSpatial, strides, padBefore. */
+export type PoolGeometry = [
+  n: number,
+  B: number,
+  C: number,
+  inSpatial: readonly number[],
+  poolSize: readonly number[],
+  outSpatial: readonly number[],
+  strides: readonly number[],
+  padBefore: readonly number[],
+];
+
+export type OptimizerUpdate = (...args: (Float32Array | null | number | boolean)[]) => void;
 
 /** The addon of this process, loaded once (null when absent or broken; `loaded.error` says why). */
 export const loaded: LoadResult = loadAddon();

@@ -12,7 +12,10 @@ import type { ReduceOp } from "../cpu/reduction.js";
 import { type KernelTable, backendKernels, registerKernels, setNativeInfo } from "../kernels.js";
 import type { Tensor } from "../tensor.js";
 import { addon, isF32, loaded } from "./addon.js";
+import "./activations.js";
 import "./conv.js";
+import "./optimizers.js";
+import "./pooling.js";
 
 /** The addon, or null when it is absent or failed to load. */
 export { addon };
