@@ -1,0 +1,55 @@
+/**
+ * Native twins of the activation kernels (src/backend/cpu/activations.ts): activation by name,
+ * softmax and logSoftmax, in double as TypeScript computes them; float32 only, small inputs and
+ * other dtypes run the TypeScript kernel.
+ */
+import "../cpu/activations.js";
+import { type KernelTable, backendKernels, registerKernels } from "../kernels.js";
+import type { Tensor } from "../tensor.js";
+import { addon, isF32 } from "./addon.js";
+
+const cpu = backendKernels("cpu") as KernelTable;
+
+/** Sizes below which TypeScript is as fast (bench/kernels.ts). */
+const ACTIVATION_MIN = 256;
+const SOFTMAX_MIN = 256;
+
+/** Codes of native/src/activations.cc. */
+const OPS: Record<string, number> = {
+  relu: 0,
+  relu6: 1,
+  leakyRelu: 2,
+  sigmoid: 3,
+  silu: 4,
+  softplus: 5,
+  gelu: 6,
+  geluTanh: 7,
+  erf: 8,
+};
+
+function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
+  const code = OPS[op];
+  if (code === undefined || out.size < ACTIVATION_MIN || !isF32(x) || !isF32(out)) cpu.activation(op, x, out, alpha);
+  else addon!.activation(code, x.data as Float32Array, out.data as Float32Array, alpha);
+}
+
+function softmaxOf(x: Tensor, axis: number, out: Tensor, logarithm: boolean): boolean {
+  if (x.size < SOFTMAX_MIN || !isF32(x) || !isF32(out)) return false;
+  if (axis < 0) axis += x.rank;
+  let outer = 1;
+  let inner = 1;
+  for (let i = 0; i < axis; i++) outer *= x.shape[i];
+  for (let i = axis + 1; i < x.rank; i++) inner *= x.shape[i];
+  addon!.softmax(x.data as Float32Array, out.data as Float32Array, outer, x.shape[axis], inner, logarithm);
+  return true;
+}
+
+function softmax(x: Tensor, axis: number, out: Tensor): void {
+  if (!softmaxOf(x, axis, out, false)) cpu.softmax(x, axis, out);
+}
+
+function logSoftmax(x: Tensor, axis: number, out: Tensor): void {
+  if (!softmaxOf(x, axis, out, true)) cpu.logSoftmax(x, axis, out);
+}
+
+if (addon) registerKernels("native", { activation, softmax, logSoftmax });
