@@ -13,3 +13,4 @@ export { Progbar, type ProgbarOptions } from "./progbar.js";
 export { ProgbarLogger, type ProgbarLoggerOptions } from "./progbar_logger.js";
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./reduce_lr_on_plateau.js";
 export { TerminateOnNaN, type TerminateOnNaNOptions } from "./terminate_on_nan.js";
+export { BackupAndRestore, type BackupAndRestoreOptions } from "./backup_and_restore.js";

@@ -3,9 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { toTensor } from "../backend/convert.js";
+import * as keras from "../index.js";
 import { FakeModel, runEpochs } from "./fake_model.js";
+import { LambdaCallback } from "./lambda_callback.js";
 import { ModelCheckpoint } from "./model_checkpoint.js";
 
+const { ops } = keras;
 const dir = mkdtempSync(join(tmpdir(), "keras-ts-ckpt-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -99,7 +103,7 @@ describe("ModelCheckpoint", () => {
     assert.throws(() => new ModelCheckpoint("x.keras", { saveFreq: 0 }), /unrecognized saveFreq: 0/);
   });
 
-  it("says clearly when the model cannot save yet, before training", async () => {
+  it("says clearly when the model has no save method, before training", async () => {
     const m = new FakeModel();
     let epochs = 0;
     const { LambdaCallback } = await import("./lambda_callback.js");
@@ -109,7 +113,7 @@ describe("ModelCheckpoint", () => {
         [new ModelCheckpoint(join(dir, "x.keras")), new LambdaCallback({ onEpochBegin: () => void epochs++ })],
         vl(1),
       ),
-      /model 'fake' has no save\(\) method: saving is not available yet/,
+      /model 'fake' has no save\(\) method, so ModelCheckpoint cannot write/,
     );
     assert.equal(epochs, 0);
   });
@@ -123,6 +127,70 @@ describe("ModelCheckpoint", () => {
     await assert.rejects(
       runEpochs(saving().m, [new ModelCheckpoint(join(dir, "isdir.keras"))], vl(1)),
       /non-directory filepath/,
+    );
+  });
+});
+
+describe("ModelCheckpoint in model.fit, through model.save and model.saveWeights", () => {
+  // Training pulls the weight towards 2 (y = 2x); validation wants 1 (y = x): val_loss is best mid-training.
+  const x = toTensor([[1], [2], [-1], [0.5]]);
+  const make = () => {
+    const inp = keras.Input({ shape: [1] });
+    const model = new keras.Model({
+      inputs: inp,
+      outputs: new keras.layers.Dense(1, { useBias: false, kernelInitializer: "zeros" })(inp),
+    });
+    model.compile({ optimizer: new keras.optimizers.SGD({ learningRate: 0.05 }), loss: "mse" });
+    return model;
+  };
+  const run = async (path: string, saveWeightsOnly: boolean) => {
+    const model = make();
+    const perEpoch: { valLoss: number; weights: number[][] }[] = [];
+    await model.fit(x, ops.multiply(x, 2), {
+      epochs: 8,
+      verbose: 0,
+      shuffle: false,
+      validationData: [x, x],
+      callbacks: [
+        new ModelCheckpoint(path, { saveBestOnly: true, monitor: "val_loss", saveWeightsOnly }),
+        new LambdaCallback({
+          onEpochEnd: (_e, logs) =>
+            void perEpoch.push({
+              valLoss: logs?.val_loss as number,
+              weights: model.getWeights().map((t) => [...t.data]),
+            }),
+        }),
+      ],
+    });
+    const best = perEpoch.reduce((b, e, i) => (e.valLoss < perEpoch[b].valLoss ? i : b), 0);
+    // The test needs a best epoch that is neither the first nor the last.
+    assert.ok(best > 0 && best < perEpoch.length - 1, `best epoch ${best}`);
+    return { model, perEpoch, best };
+  };
+
+  it("saveBestOnly on val_loss: the .keras file loads with the best epoch's weights", async () => {
+    const path = join(dir, "e2e", "best.keras");
+    const { model, perEpoch, best } = await run(path, false);
+    const loaded = await keras.models.loadModel(path);
+    assert.deepEqual(
+      loaded.getWeights().map((t) => [...t.data]),
+      perEpoch[best].weights,
+    );
+    assert.notDeepEqual(
+      perEpoch[best].weights,
+      model.getWeights().map((t) => [...t.data]),
+    );
+    assert.equal(loaded.optimizer?.constructor.name, "SGD");
+  });
+
+  it("saveWeightsOnly: the .weights.h5 file holds the best epoch's weights", async () => {
+    const path = join(dir, "e2e", "best.weights.h5");
+    const { perEpoch, best } = await run(path, true);
+    const other = make();
+    await other.loadWeights(path);
+    assert.deepEqual(
+      other.getWeights().map((t) => [...t.data]),
+      perEpoch[best].weights,
     );
   });
 });

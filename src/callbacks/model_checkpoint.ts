@@ -123,7 +123,7 @@ export class ModelCheckpoint extends MonitorCallback {
     const fn = model[method];
     if (typeof fn !== "function") {
       throw new Error(
-        `ModelCheckpoint: model '${model.name}' has no ${method}() method: saving is not available yet in keras-ts, so ModelCheckpoint cannot write ${this.filepath}.`,
+        `ModelCheckpoint: model '${model.name}' has no ${method}() method, so ModelCheckpoint cannot write ${this.filepath}. keras-ts models get it from the saving module (import "keras-ts", or its saving module).`,
       );
     }
     return (path) => fn.call(model, path, { overwrite: true });
