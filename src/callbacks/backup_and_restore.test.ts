@@ -81,9 +81,7 @@ describe("BackupAndRestore", () => {
     assert.equal(r.optimizer[0][0], 6, "Adam's iterations: 3 epochs of 2 batches");
   });
 
-  it("an interrupted fit() resumes at the interrupted epoch and ends with the uninterrupted run's weights", {
-    todo: "needs Trainer.fit to start at model._initialEpoch after onTrainBegin, as Keras 3 does",
-  }, async () => {
+  it("an interrupted fit() resumes at the interrupted epoch and ends with the uninterrupted run's weights", async () => {
     const reference = makeModel(1);
     await reference.fit(X, Y, fitOptions);
 

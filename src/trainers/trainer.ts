@@ -89,6 +89,8 @@ export class Trainer extends Layer {
   declare _lossTracker: Mean;
   /** @internal */
   declare _compileArgs: CompileArgs | null;
+  /** @internal Set by BackupAndRestore in onTrainBegin: the epoch fit resumes at. */
+  declare _initialEpoch: number | null;
 
   /** Names of the outputs, as losses and metrics are keyed (overridden by Model). */
   get outputNames(): string[] {
@@ -318,7 +320,9 @@ export class Trainer extends Layer {
     await callbacks.onTrainBegin();
     let logs: Logs = {};
     let epochLogs: Logs = {};
-    for (let epoch = options.initialEpoch ?? 0; epoch < epochs; epoch++) {
+    // A callback restoring an interrupted run (BackupAndRestore) sets where to resume, as in Keras.
+    const initialEpoch = this._initialEpoch ?? options.initialEpoch ?? 0;
+    for (let epoch = initialEpoch; epoch < epochs; epoch++) {
       this.resetMetrics();
       await callbacks.onEpochBegin(epoch);
       let step = 0;
