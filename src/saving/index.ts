@@ -22,3 +22,5 @@ export {
 } from "./saving_api.js";
 export { deserializeLayer as deserializeKerasObject, serializeLayer as serializeKerasObject } from "./serialization.js";
 export type { LoadWeightsOptions } from "./weights.js";
+export type { CustomObjects, KerasObject } from "./serialization.js";
+export type { Registrable } from "./object_registration.js";

@@ -90,9 +90,7 @@ describe("summary of Keras fixtures, against Keras's own model.summary()", () =>
     });
   }
 
-  it("the same columns as Keras (Connected to for branching functional models)", {
-    todo: "utils/summary.ts treats branching functional models (two heads) as sequential-like",
-  }, async () => {
+  it("the same columns as Keras (Connected to for branching functional models)", async () => {
     for (const [name, kerasText] of Object.entries(KERAS.summaries)) {
       const model = await loadModel(join(FIXTURES, `${name}.keras`), { compile: false });
       const ours = parseSummary(model.summary({ printFn: null, lineLength: 200 }));

@@ -88,14 +88,31 @@ export function summary(model: Layer, options: SummaryOptions = {}): string {
   const m = model as ModelLike;
   const functional = m._graph != null;
   const layers = m.layers;
-  // As Keras decides: one input, every layer called once on at most one tensor.
-  const layerSteps = (m._graph?.steps ?? []).filter((s) => s.kind === "layer").map((s) => s.node as Node);
+  // As Keras decides: a chain — one input, one output, every layer called once on at most one
+  // tensor, and no tensor feeding two steps (no branches).
+  const steps = m._graph?.steps ?? [];
+  const layerSteps = steps.filter((s) => s.kind === "layer").map((s) => s.node as Node);
+  const consumed = new Set<unknown>();
+  let branches = false;
+  for (const s of steps) {
+    const inputs =
+      s.kind === "layer"
+        ? (s.node as Node).inputTensors
+        : (s.node as OpNodeLike).inputs.filter((x) => (x as { isSymbolic?: boolean }).isSymbolic === true);
+    for (const t of inputs) {
+      if (consumed.has(t)) branches = true;
+      consumed.add(t);
+    }
+  }
+  const graphIO = m._graph as unknown as { inputs: unknown[]; outputs: unknown[] } | null;
   const sequentialLike =
     !functional ||
     m.constructor.name === "Sequential" ||
-    (new Set(layerSteps.map((n) => n.layer)).size === layerSteps.length &&
+    (!branches &&
+      new Set(layerSteps.map((n) => n.layer)).size === layerSteps.length &&
       layerSteps.every((n) => n.inputTensors.length <= 1) &&
-      (m._graph as unknown as { inputs: unknown[] }).inputs.length === 1);
+      graphIO?.inputs.length === 1 &&
+      graphIO?.outputs.length === 1);
   const headers = sequentialLike
     ? ["Layer (type)", "Output Shape", "Param #"]
     : ["Layer (type)", "Output Shape", "Param #", "Connected to"];
