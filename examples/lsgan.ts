@@ -134,6 +134,13 @@ const gan = new LSGAN(generator, discriminator);
 gan.compile({}); // the optimizers live in the model; compile() only readies fit()
 generator.summary();
 discriminator.summary();
+// The two networks' graphs, as Keras's plot_model draws them.
+await keras.utils.plotModel(generator, { toFile: `${outDir}/generator.svg`, showShapes: true, showLayerNames: true });
+await keras.utils.plotModel(discriminator, {
+  toFile: `${outDir}/discriminator.svg`,
+  showShapes: true,
+  showLayerNames: true,
+});
 
 const fixedNoise = keras.random.normal([64, latentDim], { seed: 1 });
 const written: string[] = [];
