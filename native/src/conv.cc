@@ -3,9 +3,9 @@
 // x [B, ...spatial, C] and w [...k, C/groups, O]; both are described to oneDNN as strided plain
 // memory. The primitive picks its own layout for the weights (format `any`): they are reordered
 // in (forward, backward-data) or out (backward-weights) at each call, which costs little next to
-// the convolution. Activations stay channels-last (oneDNN's nxc kernels): `any` there makes
-// oneDNN choose blocked layouts whose reorders cost more than they save (bench/RESULTS.md),
-// unless KERAS_TS_CONV_LAYOUT=any at load. Plans are cached by shape and parameters.
+// the convolution. Activations: see layout() below. Plans are cached by shape and parameters.
+#include <omp.h>
+
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -29,6 +29,21 @@ struct ConvArg {
   bool reorder = false;
 };
 
+// Below this many multiply-adds (tens of µs on one core) a convolution runs on one thread: an
+// OpenMP fork and join costs more than the second thread saves.
+static constexpr int64_t SERIAL_MACS = 1 << 20;
+
+// Sets OpenMP to one thread for its lifetime when `serial` (a plan is made and run under the same count).
+struct SerialScope {
+  bool on;
+  explicit SerialScope(bool serial) : on(serial && numThreads() > 1) {
+    if (on) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (on) omp_set_num_threads(numThreads());
+  }
+};
+
 struct ConvPlan {
   bool ok = false;  // false: oneDNN refused these parameters; the caller uses TypeScript
   dnnl::primitive prim;
@@ -36,12 +51,19 @@ struct ConvPlan {
   uint64_t epoch = 0;
 };
 
-static bool activationsAny() {
-  static const bool any = [] {
+// Layout of the activations given to oneDNN: channels-last as keras-ts stores them (NXC), or
+// oneDNN's choice (ANY: blocked, with reorders at each call). AUTO is NXC: measured on every
+// benchmark shape, the blocked layouts plus their reorders were 1.0-2.8x slower (bench/RESULTS.md).
+enum Layout { AUTO = 0, NXC = 1, ANY = 2 };
+static int layoutMode = -1;
+
+static int layout() {
+  if (layoutMode < 0) {
     const char* env = std::getenv("KERAS_TS_CONV_LAYOUT");
-    return env && std::string(env) == "any";
-  }();
-  return any;
+    const std::string v = env ? env : "";
+    layoutMode = v == "any" ? ANY : v == "nxc" ? NXC : AUTO;
+  }
+  return layoutMode;
 }
 
 // Geometry read from the call: rank n, B, C, O, G, and per spatial axis in/k/out/stride/padL/dilation.
@@ -50,7 +72,7 @@ struct ConvShape {
   int64_t B, C, O, G;
   int64_t in[3], k[3], out[3], s[3], pl[3], d[3];
   std::vector<int64_t> key(int kind) const {
-    std::vector<int64_t> v{kind, n, B, C, O, G};
+    std::vector<int64_t> v{kind, layout(), n, B, C, O, G};
     for (int i = 0; i < n; i++) v.insert(v.end(), {in[i], k[i], out[i], s[i], pl[i], d[i]});
     return v;
   }
@@ -123,7 +145,7 @@ static ConvPlan makePlan(int kind, const ConvShape& g) {
     pr.push_back(r);
   }
   const auto xMd = nxc(g, g.C, g.in), yMd = nxc(g, g.O, g.out), wMd = weightsDesc(g);
-  const bool any = activationsAny();
+  const bool any = layout() == ANY;
   const auto xP = any ? anyLike(xMd) : xMd, yP = any ? anyLike(yMd) : yMd, wP = anyLike(wMd);
   const auto algo = dnnl::algorithm::convolution_direct;
   try {
@@ -194,6 +216,9 @@ static Napi::Value Conv(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(env, "keras-ts native conv: buffer sizes do not match the shapes");
   }
   if (xs == 0 || ys == 0 || ws == 0) return Napi::Boolean::New(env, false);
+  int64_t macs = ys * (g.C / g.G);
+  for (int i = 0; i < g.n; i++) macs *= g.k[i];
+  SerialScope serial(macs < SERIAL_MACS);
   const auto key = g.key(kind);
   auto it = cache.find(key);
   if (it == cache.end() || it->second.epoch != threadEpoch()) {
@@ -247,7 +272,15 @@ static Napi::Value ConvImpl(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), s);
 }
 
+// setConvLayout(mode): 0 auto, 1 channels-last, 2 oneDNN's choice (benchmarks); returns the mode.
+static Napi::Value SetConvLayout(const Napi::CallbackInfo& info) {
+  const int m = info[0].As<Napi::Number>().Int32Value();
+  if (m >= AUTO && m <= ANY) layoutMode = m;
+  return Napi::Number::New(info.Env(), layout());
+}
+
 void initConv(Napi::Env env, Napi::Object exports) {
+  exports.Set("setConvLayout", Napi::Function::New(env, SetConvLayout));
   exports.Set("conv", Napi::Function::New(env, Conv));
   exports.Set("convImpl", Napi::Function::New(env, ConvImpl));
 }

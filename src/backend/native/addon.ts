@@ -92,6 +92,8 @@ export interface NativeAddon {
   nadamUpdate: OptimizerUpdate;
   lionUpdate: OptimizerUpdate;
   emaUpdate: OptimizerUpdate;
+  /** Activation layout of the convolutions: 0 auto, 1 channels-last, 2 oneDNN's blocked choice. */
+  setConvLayout(mode: number): number;
   /** The oneDNN implementation a convolution would run (benchmarks and diagnostics). */
   convImpl(
     kind: number,
@@ -127,6 +129,25 @@ export type OptimizerUpdate = (...args: (Float32Array | null | number | boolean)
 export const loaded: LoadResult = loadAddon();
 export const addon: NativeAddon | null = loaded.addon;
 
+/**
+ * Sizes below which each native kernel hands the call to its TypeScript twin (measured by
+ * bench/kernels.ts; see bench/RESULTS.md). Mutable for that benchmark only (--no-thresholds).
+ */
+export const thresholds = {
+  /** Multiply-adds of a convolution (at 1.2k the two are even; from 20k native is 5x faster). */
+  convMacs: 2048,
+  /** Elements of the pooling input (128: TypeScript 1.4x faster on forward; 1024: native 1.6-4x). */
+  pool: 1024,
+  /** Element-wise activations that cost one compare (relu, relu6, leakyRelu): even at ~300 elements. */
+  activationCheap: 512,
+  /** Activations calling exp/log/tanh/erf: native 1.2-1.6x from 256 elements, even at 64. */
+  activation: 128,
+  /** Elements of a softmax input (64: even; 256: native 1.5x). */
+  softmax: 128,
+  /** Elements of the parameter of an optimizer update (256: TypeScript 1.4x faster; 1024: native 1.3-1.8x). */
+  update: 1024,
+};
+
 /** Whether a tensor holds float32 data, the only dtype the native kernels take. */
 export const isF32 = (t: { dtype: string; data: unknown }): boolean =>
   t.dtype === "float32" && t.data instanceof Float32Array;
@@ -146,6 +167,13 @@ export function loadAddon(): LoadResult {
   const here = dirname(fileURLToPath(import.meta.url));
   const path = join(here, "..", "..", "..", "build", "Release", "keras_ts_native.node");
   if (!existsSync(path)) return { addon: null, path: null, error: `not built (${path} is absent)` };
+  // OpenMP threads that spin while waiting (libgomp's default) take the CPU from the thread they
+  // wait for when other processes load the cores: on a 2-core machine at load 6-8, oneDNN on 2
+  // threads ran 2-30x slower than on 1 (bench/RESULTS.md); sleeping waiters removed the loss.
+  // libgomp reads this when the addon loads it; a user's own setting wins.
+  if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
+    process.env.OMP_WAIT_POLICY = "passive";
+  }
   try {
     const require = createRequire(import.meta.url);
     return { addon: require(path) as NativeAddon, path, error: null };

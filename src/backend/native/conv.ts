@@ -7,12 +7,9 @@ import "../cpu/conv.js";
 import type { ConvParams } from "../cpu/conv.js";
 import { type KernelTable, backendKernels, registerKernels } from "../kernels.js";
 import type { Tensor } from "../tensor.js";
-import { addon, isF32 } from "./addon.js";
+import { addon, isF32, thresholds } from "./addon.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
-
-/** Multiply-adds below which the TypeScript kernel is as fast (bench/kernels.ts). */
-const CONV_MIN_MACS = 2048;
 
 const FORWARD = 0;
 const BACKWARD_DATA = 1;
@@ -26,7 +23,7 @@ function run(kind: number, a: Tensor, b: Tensor, out: Tensor, x: Tensor, w: Tens
   const O = y.shape[n + 1];
   let macs = x.shape[0] * (C / p.groups) * O;
   for (let i = 0; i < n; i++) macs *= y.shape[i + 1] * w.shape[i];
-  if (!(macs >= CONV_MIN_MACS)) return false;
+  if (!(macs >= thresholds.convMacs)) return false;
   return addon!.conv(
     kind,
     a.data as Float32Array,
