@@ -3,6 +3,7 @@
 // max ignores NaN, their average accumulates in float, and their max backward may route a tie
 // elsewhere; these loops reproduce the TypeScript kernels bit for bit (double accumulation, first
 // maximum in window order, NaN propagation, Math.max's +0 over -0).
+#include <climits>
 #include <cmath>
 #include <vector>
 
@@ -33,6 +34,8 @@ PoolGeom readGeom(const Napi::CallbackInfo& info, int first) {
   int64_t* dst[5] = {g.in, g.k, g.out, g.s, g.pad};
   for (int a = 0; a < 5; a++)
     for (int i = 0; i < 3; i++) dst[a][i] = i < 3 - n ? fill[a] : v[a][i - (3 - n)];
+  if (g.inPerImage() > INT32_MAX)  // argmax keeps positions within an image as int32
+    throw Napi::RangeError::New(info.Env(), "keras-ts native pooling: image too large");
   return g;
 }
 
@@ -57,11 +60,11 @@ inline int64_t count(const Window& w) {
 }
 
 // Math.max on float32 values: NaN if either is NaN, +0 over -0.
+// Written as selects so that the channel loop vectorizes (±0 and NaN are rare; order matters only there).
 inline float jsMax(float a, float b) {
-  if (a > b) return a;
-  if (b > a) return b;
-  if (a == b) return std::signbit(a) ? b : a;
-  return NAN;
+  float m = b > a ? b : a;
+  m = a == b ? (std::signbit(a) ? b : a) : m;
+  return (a != a) | (b != b) ? NAN : m;
 }
 
 // Calls f(b, od, oh, ow, yOff) for output positions [lo, hi) of the flattened [B, OD, OH, OW].
@@ -74,13 +77,14 @@ void positions(const PoolGeom& g, int64_t lo, int64_t hi, const F& f) {
   }
 }
 
-// Calls f(xOff) for each input position of window w of image b, in window order.
+// Calls f(pos) for each input position of window w, in window order; pos counts positions within
+// one image (the input offset of image b is (b * inPerImage + pos) * C).
 template <class F>
-inline void forWindow(const PoolGeom& g, int64_t b, const Window& w, const F& f) {
+inline void forWindow(const PoolGeom& g, const Window& w, const F& f) {
   for (int64_t id = w.d0; id < w.d1; id++)
     for (int64_t ih = w.h0; ih < w.h1; ih++) {
-      const int64_t row = ((b * g.in[0] + id) * g.in[1] + ih) * g.in[2];
-      for (int64_t iw = w.w0; iw < w.w1; iw++) f((row + iw) * g.C);
+      const int64_t row = (id * g.in[1] + ih) * g.in[2];
+      for (int64_t iw = w.w0; iw < w.w1; iw++) f(row + iw);
     }
 }
 
@@ -92,16 +96,17 @@ void poolForward(bool max, const PoolGeom& g, const float* X, float* Y) {
     positions(g, lo, hi, [&](int64_t b, int64_t od, int64_t oh, int64_t ow, int64_t yOff) {
       const Window w = window(g, od, oh, ow);
       float* y = Y + yOff;
+      const float* xImg = X + b * g.inPerImage() * C;
       if (max) {
         for (int64_t c = 0; c < C; c++) y[c] = -INFINITY;
-        forWindow(g, b, w, [&](int64_t xOff) {
-          const float* x = X + xOff;
+        forWindow(g, w, [&](int64_t pos) {
+          const float* x = xImg + pos * C;
           for (int64_t c = 0; c < C; c++) y[c] = jsMax(y[c], x[c]);
         });
       } else {
         std::fill(acc.begin(), acc.end(), 0.0);
-        forWindow(g, b, w, [&](int64_t xOff) {
-          const float* x = X + xOff;
+        forWindow(g, w, [&](int64_t pos) {
+          const float* x = xImg + pos * C;
           for (int64_t c = 0; c < C; c++) acc[c] += x[c];
         });
         const int64_t n = count(w);
@@ -127,33 +132,37 @@ void gradTasks(const PoolGeom& g, float* DX, const F& perWindow) {
       const int64_t b = t / cBlocks, cb = t % cBlocks;
       const int64_t c0 = C * cb / cBlocks, c1 = C * (cb + 1) / cBlocks, cw = c1 - c0;
       acc.assign(inImg * cw, 0.0);
-      const int64_t xBase = b * inImg * C;  // x offsets are global; acc is per image and block
       for (int64_t od = 0; od < g.out[0]; od++)
         for (int64_t oh = 0; oh < g.out[1]; oh++)
           for (int64_t ow = 0; ow < g.out[2]; ow++) {
             const int64_t yOff = (((b * g.out[0] + od) * g.out[1] + oh) * g.out[2] + ow) * C;
-            // rowAt(xOff)[c] for c in [c0, c1): the accumulator of input offset xOff + c.
+            // rowAt(pos)[c] for c in [c0, c1): the accumulator of channel c at position pos.
             perWindow(b, window(g, od, oh, ow), yOff, c0, c1,
-                      [&](int64_t xOff) { return acc.data() + ((xOff - xBase) / C) * cw - c0; });
+                      [&](int64_t pos) { return acc.data() + pos * cw - c0; });
           }
       for (int64_t p = 0; p < inImg; p++)
-        for (int64_t c = 0; c < cw; c++) DX[xBase + p * C + c0 + c] = float(acc[p * cw + c]);
+        for (int64_t c = 0; c < cw; c++) DX[(b * inImg + p) * C + c0 + c] = float(acc[p * cw + c]);
     }
   });
 }
 
-// The first maximum of window w per channel in [c0, c1) (NaN wins over numbers), as input offsets (-1: empty).
+// The first maximum of window w of image b per channel in [c0, c1) (NaN wins over numbers), as
+// positions within the image (-1: empty window).
+// Branch-free selects (random data makes the branches unpredictable), vectorizable over channels.
 inline void argmax(const PoolGeom& g, const float* X, int64_t b, const Window& w, int64_t c0, int64_t c1, float* best,
-                   int64_t* arg) {
-  for (int64_t c = c0; c < c1; c++) arg[c - c0] = -1;
-  forWindow(g, b, w, [&](int64_t xOff) {
-    for (int64_t c = c0; c < c1; c++) {
-      const float v = X[xOff + c];
-      const float bv = best[c - c0];
-      if (arg[c - c0] < 0 || v > bv || (v != v && bv == bv)) {
-        best[c - c0] = v;
-        arg[c - c0] = xOff + c;
-      }
+                   int32_t* arg) {
+  const float* xImg = X + b * g.inPerImage() * g.C + c0;
+  const int64_t cw = c1 - c0;
+  for (int64_t c = 0; c < cw; c++) arg[c] = -1;
+  forWindow(g, w, [&](int64_t pos) {
+    const float* x = xImg + pos * g.C;
+    const int32_t p = int32_t(pos);
+    for (int64_t c = 0; c < cw; c++) {
+      const float v = x[c];
+      const float bv = best[c];
+      const bool take = (arg[c] < 0) | (v > bv) | ((v != v) & (bv == bv));
+      best[c] = take ? v : bv;
+      arg[c] = take ? p : arg[c];
     }
   });
 }
@@ -183,12 +192,12 @@ static Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
     throw Napi::RangeError::New(info.Env(), "keras-ts native maxPoolGrad: sizes do not match");
   gradTasks(g, DX, [&](int64_t b, const Window& w, int64_t yOff, int64_t c0, int64_t c1, const auto& rowAt) {
     thread_local std::vector<float> best;
-    thread_local std::vector<int64_t> arg;
+    thread_local std::vector<int32_t> arg;
     best.resize(c1 - c0);
     arg.resize(c1 - c0);
     argmax(g, X, b, w, c0, c1, best.data(), arg.data());
     for (int64_t c = c0; c < c1; c++)
-      if (arg[c - c0] >= 0) rowAt(arg[c - c0] - c)[c] += DY[yOff + c];
+      if (arg[c - c0] >= 0) rowAt(int64_t(arg[c - c0]))[c] += DY[yOff + c];
   });
   return info.Env().Undefined();
 }
@@ -204,8 +213,8 @@ static Napi::Value AvgPoolGrad(const Napi::CallbackInfo& info) {
     const int64_t n = count(w);
     if (n == 0) return;
     const double inv = 1.0 / double(n);
-    forWindow(g, b, w, [&](int64_t xOff) {
-      double* a = rowAt(xOff);
+    forWindow(g, w, [&](int64_t pos) {
+      double* a = rowAt(pos);
       for (int64_t c = c0; c < c1; c++) a[c] += double(DY[yOff + c]) * inv;
     });
   });
@@ -224,10 +233,11 @@ static Napi::Value MaxPoolGradGrad(const Napi::CallbackInfo& info) {
   const int64_t P = g.B * g.outPerImage(), C = g.C;
   forRanges(P, std::min(P, chunksFor(P * C * g.k[0] * g.k[1] * g.k[2])), [&](int64_t lo, int64_t hi) {
     std::vector<float> best(C);
-    std::vector<int64_t> arg(C);
+    std::vector<int32_t> arg(C);
     positions(g, lo, hi, [&](int64_t b, int64_t od, int64_t oh, int64_t ow, int64_t yOff) {
       argmax(g, X, b, window(g, od, oh, ow), 0, C, best.data(), arg.data());
-      for (int64_t c = 0; c < C; c++) Y[yOff + c] = arg[c] < 0 ? 0.0f : DDX[arg[c]];
+      const float* ddx = DDX + b * g.inPerImage() * C;
+      for (int64_t c = 0; c < C; c++) Y[yOff + c] = arg[c] < 0 ? 0.0f : ddx[int64_t(arg[c]) * C + c];
     });
   });
   return info.Env().Undefined();

@@ -6,15 +6,11 @@
 import "../cpu/activations.js";
 import { type KernelTable, backendKernels, registerKernels } from "../kernels.js";
 import type { Tensor } from "../tensor.js";
-import { addon, isF32 } from "./addon.js";
+import { addon, isF32, thresholds } from "./addon.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
 
-/** Sizes below which TypeScript is as fast (bench/kernels.ts). */
-const ACTIVATION_MIN = 256;
-const SOFTMAX_MIN = 256;
-
-/** Codes of native/src/activations.cc. */
+/** Codes of native/src/activations.cc (0-2: the one-compare activations, with their own threshold). */
 const OPS: Record<string, number> = {
   relu: 0,
   relu6: 1,
@@ -29,12 +25,13 @@ const OPS: Record<string, number> = {
 
 function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
   const code = OPS[op];
-  if (code === undefined || out.size < ACTIVATION_MIN || !isF32(x) || !isF32(out)) cpu.activation(op, x, out, alpha);
+  const min = code !== undefined && code <= 2 ? thresholds.activationCheap : thresholds.activation;
+  if (code === undefined || out.size < min || !isF32(x) || !isF32(out)) cpu.activation(op, x, out, alpha);
   else addon!.activation(code, x.data as Float32Array, out.data as Float32Array, alpha);
 }
 
 function softmaxOf(x: Tensor, axis: number, out: Tensor, logarithm: boolean): boolean {
-  if (x.size < SOFTMAX_MIN || !isF32(x) || !isF32(out)) return false;
+  if (x.size < thresholds.softmax || !isF32(x) || !isF32(out)) return false;
   if (axis < 0) axis += x.rank;
   let outer = 1;
   let inner = 1;

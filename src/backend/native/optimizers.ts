@@ -6,12 +6,9 @@
 import "../cpu/optimizers.js";
 import { type KernelTable, backendKernels, registerKernels } from "../kernels.js";
 import { Tensor } from "../tensor.js";
-import { addon, isF32 } from "./addon.js";
+import { addon, isF32, thresholds } from "./addon.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
-
-/** Parameters smaller than this run TypeScript (bench/kernels.ts). */
-const UPDATE_MIN = 256;
 
 const NAMES = [
   "sgdUpdate",
@@ -34,7 +31,7 @@ function twin(name: UpdateName): (...args: AnyArg[]) => void {
   const ts = cpu[name] as unknown as (...args: AnyArg[]) => void;
   return (...args: AnyArg[]) => {
     const first = args[0] as Tensor;
-    let ok = first.size >= UPDATE_MIN;
+    let ok = first.size >= thresholds.update;
     for (let i = 0; ok && i < args.length; i++) {
       const a = args[i];
       if (a instanceof Tensor && !isF32(a)) ok = false;

@@ -6,17 +6,16 @@ import "../cpu/pooling.js";
 import type { PoolParams } from "../cpu/pooling.js";
 import { type KernelTable, backendKernels, registerKernels } from "../kernels.js";
 import type { Tensor } from "../tensor.js";
-import { type PoolGeometry, addon, isF32 } from "./addon.js";
+import { type PoolGeometry, addon, isF32, thresholds } from "./addon.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
 
-/** Elements of the larger tensor below which TypeScript is as fast (bench/kernels.ts). */
-const POOL_MIN = 1024;
-
 /** Geometry from the input-side and output-side shapes; null when too small or not float32. */
 function geometry(x: Tensor, y: Tensor, p: PoolParams, ...tensors: Tensor[]): PoolGeometry | null {
-  if (x.size < POOL_MIN || !tensors.every(isF32)) return null;
+  if (x.size < thresholds.pool || !tensors.every(isF32)) return null;
   const n = x.rank - 2;
+  // The C++ argmax keeps positions within one image as int32.
+  if (x.size / (x.shape[0] * x.shape[n + 1]) > 2 ** 31 - 1) return null;
   return [
     n,
     x.shape[0],
