@@ -1,0 +1,431 @@
+/**
+ * Training throughput through `model.fit` (issue 3's benchmark): keras-ts (native kernels, and the
+ * TypeScript kernels in a child process) against TensorFlow.js (cpu and wasm backends) and, when
+ * KERAS_TS_PEERS_PYTHON names a Python with Keras 3 on JAX and/or PyTorch, against those.
+ *
+ *     npm run bench
+ *
+ * Models, on random data: the MLP 784-512-512-10 (relu, softmax, categorical cross-entropy, Adam,
+ * batch 128) and the CNN Conv2D(32, 3, relu) - Conv2D(64, 3, relu) - MaxPooling2D(2) - Flatten -
+ * Dense(128, relu) - Dense(10, softmax) on 28x28x1 images (batch 64).
+ *
+ * Environment:
+ *   KERAS_TS_BENCH_ROUNDS (5)       timed rounds per configuration, interleaved so every
+ *                                   configuration sees the same machine; best and median reported
+ *   KERAS_TS_BENCH_MLP_STEPS (20)   training steps per timed round (one `fit` of one epoch)
+ *   KERAS_TS_BENCH_CNN_STEPS (4)
+ *   KERAS_TS_BENCH_WARMUP (10)      untimed steps first (V8's JIT needs several to settle)
+ *   KERAS_TS_BENCH_MEMORY_EPOCHS (5) epochs of the resident-memory check (0 skips it)
+ *   KERAS_TS_BENCH_TS=0, _TFJS=0, _SLOW=0 skip the TypeScript kernels, tfjs, and the configurations
+ *                                   that take minutes (tfjs cpu on the CNN)
+ *   KERAS_TS_PEERS_PYTHON           a Python with keras+jax and/or torch (see bench/peers/*.py)
+ *
+ * Profile of the keras-ts step alone (native kernels), then a summary by category:
+ *     node --cpu-prof --cpu-prof-dir=out/prof --import tsx bench/train.ts --profile mlp
+ *     npx tsx bench/cpuprofile.ts out/prof/CPU.*.cpuprofile
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
+import * as keras from "../src/index.js";
+
+type Kind = "mlp" | "cnn";
+const env = process.env;
+const ROUNDS = Number(env.KERAS_TS_BENCH_ROUNDS ?? 5);
+const STEPS: Record<Kind, number> = {
+  mlp: Number(env.KERAS_TS_BENCH_MLP_STEPS ?? 20),
+  cnn: Number(env.KERAS_TS_BENCH_CNN_STEPS ?? 4),
+};
+const WARMUP = Number(env.KERAS_TS_BENCH_WARMUP ?? 10);
+const BATCH: Record<Kind, number> = { mlp: 128, cnn: 64 };
+const SHAPE: Record<Kind, number[]> = { mlp: [784], cnn: [28, 28, 1] };
+const CLASSES = 10;
+const here = fileURLToPath(import.meta.url);
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Random inputs in [0, 1) and one-hot targets for `n` samples (the same arrays for every framework). */
+function makeData(kind: Kind, n: number): { x: Float32Array; y: Float32Array } {
+  let s = 12345;
+  const rand = () => {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return s / 2 ** 32;
+  };
+  const x = new Float32Array(n * size(SHAPE[kind]));
+  for (let i = 0; i < x.length; i++) x[i] = rand();
+  const y = new Float32Array(n * CLASSES);
+  for (let i = 0; i < n; i++) y[i * CLASSES + Math.floor(rand() * CLASSES)] = 1;
+  return { x, y };
+}
+
+/** One configuration: a warmed-up model whose `round()` runs `steps` training steps, in seconds. */
+interface Runner {
+  name: string;
+  kind: Kind;
+  steps: number;
+  rounds: number;
+  round: () => Promise<number>;
+  lastLoss: () => number;
+  seconds: number[];
+}
+
+function kerasModel(kind: Kind): keras.Sequential {
+  const L = keras.layers;
+  if (kind === "mlp") {
+    return new keras.Sequential([
+      keras.Input({ shape: [784] }),
+      new L.Dense(512, { activation: "relu" }),
+      new L.Dense(512, { activation: "relu" }),
+      new L.Dense(CLASSES, { activation: "softmax" }),
+    ]);
+  }
+  return new keras.Sequential([
+    keras.Input({ shape: [28, 28, 1] }),
+    new L.Conv2D(32, 3, { activation: "relu" }),
+    new L.Conv2D(64, 3, { activation: "relu" }),
+    new L.MaxPooling2D(2),
+    new L.Flatten(),
+    new L.Dense(128, { activation: "relu" }),
+    new L.Dense(CLASSES, { activation: "softmax" }),
+  ]);
+}
+
+interface KerasRunner extends Runner {
+  model: keras.Sequential;
+  x: keras.Tensor;
+  y: keras.Tensor;
+}
+
+async function kerasRunner(name: string, kind: Kind, steps: number, rounds: number, warmup = WARMUP) {
+  keras.utils.setRandomSeed(1);
+  const model = kerasModel(kind);
+  model.compile({ optimizer: new keras.optimizers.Adam(), loss: "categorical_crossentropy" });
+  const n = BATCH[kind] * Math.max(steps, warmup, 1);
+  const data = makeData(kind, n);
+  const x = new keras.Tensor(data.x, [n, ...SHAPE[kind]]);
+  const y = new keras.Tensor(data.y, [n, CLASSES]);
+  let loss = Number.NaN;
+  const fit = async (count: number) => {
+    const m = BATCH[kind] * count;
+    const xs = m === n ? x : x.slice([0, ...SHAPE[kind].map(() => 0)], [m, ...SHAPE[kind]]);
+    const ys = m === n ? y : y.slice([0, 0], [m, CLASSES]);
+    const t0 = performance.now();
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH[kind], shuffle: false, verbose: 0 });
+    const sec = (performance.now() - t0) / 1000;
+    loss = (h.history.loss as number[]).at(-1) ?? Number.NaN;
+    return sec;
+  };
+  if (warmup > 0) await fit(warmup);
+  const r: KerasRunner = {
+    name,
+    kind,
+    steps,
+    rounds,
+    round: () => fit(steps),
+    lastLoss: () => loss,
+    seconds: [],
+    model,
+    x,
+    y,
+  };
+  return r;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: tfjs is loaded dynamically (devDependency).
+type TF = any;
+
+async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, rounds: number, warmup: number) {
+  await tf.setBackend(backend);
+  const model =
+    kind === "mlp"
+      ? tf.sequential({
+          layers: [
+            tf.layers.dense({ units: 512, activation: "relu", inputShape: [784] }),
+            tf.layers.dense({ units: 512, activation: "relu" }),
+            tf.layers.dense({ units: CLASSES, activation: "softmax" }),
+          ],
+        })
+      : tf.sequential({
+          layers: [
+            tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu", inputShape: [28, 28, 1] }),
+            tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+            tf.layers.maxPooling2d({ poolSize: 2 }),
+            tf.layers.flatten(),
+            tf.layers.dense({ units: 128, activation: "relu" }),
+            tf.layers.dense({ units: CLASSES, activation: "softmax" }),
+          ],
+        });
+  model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
+  const n = BATCH[kind] * Math.max(steps, warmup, 1);
+  const data = makeData(kind, n);
+  const x = tf.tensor(data.x, [n, ...SHAPE[kind]]);
+  const y = tf.tensor2d(data.y, [n, CLASSES]);
+  let loss = Number.NaN;
+  const fit = async (count: number) => {
+    await tf.setBackend(backend);
+    const m = BATCH[kind] * count;
+    const xs = m === n ? x : x.slice(0, m);
+    const ys = m === n ? y : y.slice(0, m);
+    const t0 = performance.now();
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: BATCH[kind], shuffle: false, verbose: 0 });
+    const sec = (performance.now() - t0) / 1000;
+    loss = h.history.loss.at(-1);
+    return sec;
+  };
+  if (warmup > 0) await fit(warmup);
+  const r: Runner = {
+    name: `tfjs ${backend}`,
+    kind,
+    steps,
+    rounds,
+    round: () => fit(steps),
+    lastLoss: () => loss,
+    seconds: [],
+  };
+  return r;
+}
+
+interface Row {
+  name: string;
+  model: Kind;
+  best: number;
+  median: number;
+  rounds: number;
+  loss: number;
+  note?: string;
+}
+
+function summarize(r: Runner): Row {
+  const n = BATCH[r.kind] * r.steps;
+  const sorted = [...r.seconds].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  return {
+    name: r.name,
+    model: r.kind,
+    best: n / sorted[0],
+    median: n / median,
+    rounds: sorted.length,
+    loss: r.lastLoss(),
+  };
+}
+
+/** Round-robin over the runners; a runner with fewer rounds drops out when it has done them. */
+async function timeAll(runners: Runner[]): Promise<Row[]> {
+  const most = Math.max(0, ...runners.map((r) => r.rounds));
+  for (let k = 0; k < most; k++) {
+    for (const r of runners) if (k < r.rounds) r.seconds.push(await r.round());
+    process.stderr.write(`round ${k + 1}/${most} done\n`);
+  }
+  return runners.map(summarize);
+}
+
+const failedRow = (name: string, model: Kind, note: string): Row => ({
+  name,
+  model,
+  best: Number.NaN,
+  median: Number.NaN,
+  rounds: 0,
+  loss: Number.NaN,
+  note,
+});
+
+/** Runs a JSON-printing child process; its last stdout line is a Row or a list of Rows. */
+function runJson(cmd: string, args: string[], childEnv: NodeJS.ProcessEnv, label: string): Row[] {
+  const res = spawnSync(cmd, args, { env: childEnv, encoding: "utf8", timeout: 30 * 60 * 1000, maxBuffer: 1 << 26 });
+  const line = res.stdout?.trim().split("\n").at(-1);
+  try {
+    const parsed = JSON.parse(line ?? "");
+    return Array.isArray(parsed) ? parsed : [parsed];
+  } catch {
+    const err = (res.stderr || String(res.error)).trim().split("\n").slice(-3).join(" | ");
+    return (["mlp", "cnn"] as Kind[]).map((m) => failedRow(label, m, `failed: ${err}`));
+  }
+}
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+
+function machine(): string {
+  let model = cpus()[0]?.model ?? "unknown CPU";
+  try {
+    model = /model name\s*:\s*(.*)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? model;
+  } catch {}
+  const info = keras.backend.info();
+  const n = info.native;
+  const native = n.loaded
+    ? `native addon: oneDNN ${n.onednn} (${n.threadingRuntime}, ISA ${n.isa}), ${n.threads} threads, ${n.cores} cores`
+    : `native addon not loaded (${n.error})`;
+  const kernels = Object.entries(info.kernels);
+  const nat = kernels.filter(([, b]) => b === "native").map(([k]) => k);
+  return (
+    `${model}, ${cpus().length} cores, load average ${load()}, Node ${process.version}\n${native}\n` +
+    `native kernels in use (${nat.length} of ${kernels.length}): ${nat.join(", ") || "none"}`
+  );
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 0) : "-");
+
+/** Resident memory after each of `epochs` epochs of MLP training on a warmed-up model. */
+async function memoryCheck(r: KerasRunner, epochs: number): Promise<string> {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const mb = (b: number) => b / 2 ** 20;
+  const cb = new keras.callbacks.LambdaCallback({
+    onEpochEnd: () => {
+      const m = process.memoryUsage();
+      rss.push(mb(m.rss));
+      heap.push(mb(m.heapUsed));
+    },
+  });
+  const before = mb(process.memoryUsage().rss);
+  await r.model.fit(r.x, r.y, { epochs, batchSize: BATCH.mlp, shuffle: false, verbose: 0, callbacks: [cb] });
+  const lines = rss.map((v, i) => `  epoch ${i + 1}: rss ${v.toFixed(1)} MB, heap used ${heap[i].toFixed(1)} MB`);
+  const growth = rss[rss.length - 1] - rss[0];
+  const spread = Math.max(...rss) - Math.min(...rss);
+  const flat = Math.abs(growth) < 0.05 * rss[0] && spread < 0.1 * rss[0];
+  return (
+    `Resident memory over ${epochs} epochs of ${r.x.shape[0] / BATCH.mlp} MLP steps (after warm-up; ` +
+    `rss before: ${before.toFixed(1)} MB):\n${lines.join("\n")}\n` +
+    `  epoch 1 -> ${epochs}: ${growth >= 0 ? "+" : ""}${growth.toFixed(1)} MB, range ${spread.toFixed(1)} MB: ` +
+    `${flat ? "flat" : "NOT flat"} (flat = within 5% of epoch 1 at the end and 10% over all epochs)`
+  );
+}
+
+async function child(): Promise<void> {
+  // TypeScript kernels (KERAS_TS_KERNELS=typescript set by the parent): one thread, slow, so
+  // fewer steps and rounds.
+  const runners: Runner[] = [];
+  for (const kind of ["mlp", "cnn"] as Kind[]) {
+    const steps = Math.max(1, Math.ceil(STEPS[kind] / (kind === "mlp" ? 5 : 4)));
+    if (STEPS[kind] > 0) runners.push(await kerasRunner("keras-ts TypeScript kernels", kind, steps, 2, 2));
+  }
+  console.log(JSON.stringify(await timeAll(runners)));
+}
+
+async function profile(kind: Kind): Promise<void> {
+  const r = await kerasRunner("keras-ts native", kind, STEPS[kind], ROUNDS);
+  const [row] = await timeAll([r]);
+  console.log(`keras-ts native ${kind}: ${fmt(row.best)} samples/s best, ${fmt(row.median)} median`);
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes("--child")) return child();
+  const p = process.argv.indexOf("--profile");
+  if (p >= 0) return profile((process.argv[p + 1] ?? "mlp") as Kind);
+
+  const started = new Date().toISOString();
+  console.log(`${started}\n${machine()}`);
+  console.log(
+    `MLP 784-512-512-10 (batch ${BATCH.mlp}, ${STEPS.mlp} steps per round) and CNN conv32-conv64-pool-128-10 ` +
+      `(batch ${BATCH.cnn}, ${STEPS.cnn} steps per round); Adam, categorical cross-entropy, random data; ` +
+      `${WARMUP} warm-up steps; best and median of ${ROUNDS} interleaved rounds`,
+  );
+  const kinds = (["mlp", "cnn"] as Kind[]).filter((k) => STEPS[k] > 0);
+  const runners: Runner[] = [];
+  const rows: Row[] = [];
+  const threads = keras.backend.getNumThreads();
+  const nativeName = keras.backend.info().native.loaded
+    ? `keras-ts native (${threads} thread${threads > 1 ? "s" : ""})`
+    : "keras-ts (no native addon)";
+  const mlpRunners: KerasRunner[] = [];
+  for (const kind of kinds) {
+    const r = await kerasRunner(nativeName, kind, STEPS[kind], ROUNDS);
+    if (kind === "mlp") mlpRunners.push(r);
+    runners.push(r);
+  }
+  let tfVersion = "";
+  if (env.KERAS_TS_BENCH_TFJS !== "0") {
+    const tf = await import("@tensorflow/tfjs");
+    await import("@tensorflow/tfjs-backend-wasm");
+    tfVersion = tf.version.tfjs;
+    for (const backend of ["cpu", "wasm"]) {
+      for (const kind of kinds) {
+        // tfjs cpu trains the CNN at under a sample per second: one step, one round.
+        const slow = backend === "cpu" && kind === "cnn";
+        if (slow && env.KERAS_TS_BENCH_SLOW === "0") continue;
+        try {
+          process.stderr.write(`tfjs ${backend} ${kind}: warm-up...\n`);
+          runners.push(
+            slow
+              ? await tfjsRunner(tf, backend, kind, 1, 1, 1)
+              : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP, 5)),
+          );
+        } catch (e) {
+          rows.push(failedRow(`tfjs ${backend}`, kind, `failed: ${String(e).split("\n")[0]}`));
+        }
+      }
+    }
+    await tf.setBackend("wasm").catch(() => false);
+    if (tf.getBackend() === "wasm") {
+      const e = tf.env();
+      tfVersion += ` (wasm: SIMD ${e.getBool("WASM_HAS_SIMD_SUPPORT")}, threads ${e.getBool("WASM_HAS_MULTITHREAD_SUPPORT")})`;
+    }
+  }
+  rows.unshift(...(await timeAll(runners)));
+
+  if (env.KERAS_TS_BENCH_TS !== "0") {
+    process.stderr.write("TypeScript kernels (child process)...\n");
+    rows.push(
+      ...runJson(
+        process.execPath,
+        [...process.execArgv, here, "--child"],
+        { ...env, KERAS_TS_KERNELS: "typescript" },
+        "keras-ts TypeScript kernels",
+      ),
+    );
+  }
+  const python = env.KERAS_TS_PEERS_PYTHON;
+  if (python && existsSync(python)) {
+    const args = [String(ROUNDS), String(STEPS.mlp), String(STEPS.cnn), String(WARMUP)];
+    for (const [script, label, extra] of [
+      ["train_keras.py", "Keras 3 JAX", { KERAS_BACKEND: "jax" }],
+      ["train_torch.py", "PyTorch", {}],
+    ] as const) {
+      process.stderr.write(`${label} (child process)...\n`);
+      const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
+      rows.push(...runJson(python, [path, ...args], { ...env, ...extra }, label));
+    }
+  } else if (python) {
+    console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
+  }
+
+  if (tfVersion) console.log(`tfjs ${tfVersion}`);
+  console.log(`load average after: ${load()}\n`);
+  const nativeRow = (kind: Kind) => rows.find((r) => r.model === kind && r.name === nativeName);
+  console.log("samples/s (best and median round); ratio: keras-ts native (best) ÷ this row (best)");
+  console.log("| model | configuration | best | median | rounds | keras-ts ÷ this | last loss |");
+  console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+  for (const kind of kinds) {
+    const ref = nativeRow(kind);
+    for (const r of rows.filter((q) => q.model === kind)) {
+      const ratio = ref && Number.isFinite(r.best) ? `${(ref.best / r.best).toFixed(2)}x` : "-";
+      const loss = Number.isFinite(r.loss) ? r.loss.toFixed(3) : "-";
+      console.log(
+        `| ${kind.toUpperCase()} | ${r.name} | ${fmt(r.best)} | ${fmt(r.median)} | ${r.rounds} | ${ratio} | ${loss} |` +
+          `${r.note ? ` ${r.note}` : ""}`,
+      );
+    }
+  }
+  // Issue 3's targets: MLP >= 1.0x Keras-on-JAX, CNN >= 1.0x PyTorch (both measured in this run).
+  for (const [kind, peer] of [
+    ["mlp", "Keras"],
+    ["cnn", "PyTorch"],
+  ] as const) {
+    const ref = nativeRow(kind);
+    const p = rows.find((r) => r.model === kind && r.name.startsWith(peer) && Number.isFinite(r.best));
+    if (ref && p) {
+      const ratio = ref.best / p.best;
+      console.log(
+        `target ${kind.toUpperCase()} >= 1.0x ${p.name}: ${ratio.toFixed(2)}x (best) / ` +
+          `${(ref.median / p.median).toFixed(2)}x (median): ${ratio >= 1 ? "met" : "NOT met"}`,
+      );
+    }
+  }
+
+  const epochs = Number(env.KERAS_TS_BENCH_MEMORY_EPOCHS ?? 5);
+  if (epochs > 0 && mlpRunners.length > 0) console.log(`\n${await memoryCheck(mlpRunners[0], epochs)}`);
+}
+
+await main();
