@@ -167,12 +167,14 @@ export function loadAddon(): LoadResult {
   const here = dirname(fileURLToPath(import.meta.url));
   const path = join(here, "..", "..", "..", "build", "Release", "keras_ts_native.node");
   if (!existsSync(path)) return { addon: null, path: null, error: `not built (${path} is absent)` };
-  // OpenMP threads that spin while waiting (libgomp's default) take the CPU from the thread they
-  // wait for when other processes load the cores: on a 2-core machine at load 6-8, oneDNN on 2
-  // threads ran 2-30x slower than on 1 (bench/RESULTS.md); sleeping waiters removed the loss.
-  // libgomp reads this when the addon loads it; a user's own setting wins.
+  // OpenMP threads that spin while waiting take the CPU from the thread they wait for when other
+  // processes load the cores: with libgomp's default (300k spins before sleeping), oneDNN on 2
+  // threads ran 2-30x slower than on 1 on the 2-core machine at load 6-8 (bench/RESULTS.md).
+  // Sleeping at once (OMP_WAIT_POLICY=passive) fixes that but costs a wake-up per call (a 50 µs
+  // filter gradient took 130); a short spin keeps back-to-back kernels at full speed and gives the
+  // CPU up within ~10-50 µs. libgomp reads it when the addon loads it; a user's own setting wins.
   if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.OMP_WAIT_POLICY = "passive";
+    process.env.GOMP_SPINCOUNT = "10000";
   }
   try {
     const require = createRequire(import.meta.url);
