@@ -20,15 +20,18 @@
  *                                   that take minutes (tfjs cpu on the CNN)
  *   KERAS_TS_PEERS_PYTHON           a Python with keras+jax and/or torch (see bench/peers/*.py)
  *
- * Profile of the keras-ts step alone (native kernels), then a summary by category:
- *     node --cpu-prof --cpu-prof-dir=out/prof --import tsx bench/train.ts --profile mlp
+ * Profile of the keras-ts step alone (native kernels) over the timed rounds, with its summary by
+ * category (bench/cpuprofile.ts; the same summary for any `node --cpu-prof` output):
+ *     npx tsx bench/train.ts --profile mlp       (writes out/prof/train-mlp.cpuprofile)
  *     npx tsx bench/cpuprofile.ts out/prof/CPU.*.cpuprofile
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import * as keras from "../src/index.js";
+import { type CpuProfile, summarize as summarizeProfile } from "./cpuprofile.js";
 
 type Kind = "mlp" | "cnn";
 const env = process.env;
@@ -304,10 +307,35 @@ async function child(): Promise<void> {
   console.log(JSON.stringify(await timeAll(runners)));
 }
 
+/**
+ * keras-ts alone (native kernels), with V8's sampling profiler (node:inspector, the profiler
+ * behind --cpu-prof) running over the timed rounds only, not the module loading and warm-up; writes
+ * out/prof/train-<kind>.cpuprofile and prints its summary (bench/cpuprofile.ts).
+ */
 async function profile(kind: Kind): Promise<void> {
   const r = await kerasRunner("keras-ts native", kind, STEPS[kind], ROUNDS);
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  await post("Profiler.enable");
+  await post("Profiler.setSamplingInterval", { interval: Number(env.KERAS_TS_BENCH_SAMPLING_US ?? 200) });
+  await post("Profiler.start");
   const [row] = await timeAll([r]);
-  console.log(`keras-ts native ${kind}: ${fmt(row.best)} samples/s best, ${fmt(row.median)} median`);
+  const { profile: prof } = (await post("Profiler.stop")) as { profile: CpuProfile };
+  session.disconnect();
+  mkdirSync("out/prof", { recursive: true });
+  const path = `out/prof/train-${kind}.cpuprofile`;
+  writeFileSync(path, JSON.stringify(prof));
+  const steps = ROUNDS * STEPS[kind];
+  console.log(
+    `keras-ts native ${kind} (${keras.backend.getNumThreads()} threads): ${fmt(row.best)} samples/s best, ` +
+      `${fmt(row.median)} median; ${steps} steps profiled, ` +
+      `${((prof.endTime - prof.startTime) / 1000 / steps).toFixed(2)} ms per step; load average ${load()}\n${path}\n`,
+  );
+  console.log(summarizeProfile(prof, Number(env.KERAS_TS_BENCH_TOP ?? 30)));
 }
 
 async function main(): Promise<void> {
