@@ -370,14 +370,14 @@ async function main(): Promise<void> {
     tfVersion = tf.version.tfjs;
     for (const backend of ["cpu", "wasm"]) {
       for (const kind of kinds) {
-        // tfjs cpu trains the CNN at under a sample per second: one step, one round.
+        // tfjs cpu trains the CNN at under a sample per second: one step, one round, no warm-up.
         const slow = backend === "cpu" && kind === "cnn";
         if (slow && env.KERAS_TS_BENCH_SLOW === "0") continue;
         try {
           process.stderr.write(`tfjs ${backend} ${kind}: warm-up...\n`);
           runners.push(
             slow
-              ? await tfjsRunner(tf, backend, kind, 1, 1, 1)
+              ? await tfjsRunner(tf, backend, kind, 1, 1, 0)
               : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP, 5)),
           );
         } catch (e) {
