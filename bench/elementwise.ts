@@ -86,6 +86,32 @@ function main(): void {
         );
       },
     ],
+    [
+      "binary greater -> bool",
+      (n) => {
+        const a = random([n]);
+        const b = Tensor.empty([]);
+        const o = Tensor.empty([n], "bool");
+        return compare(
+          () => cpu.binary("greater", a, b, o),
+          () => native.binary("greater", a, b, o),
+        );
+      },
+    ],
+    [
+      "where(c, a, 0) (relu grad)",
+      (n) => {
+        const c = Tensor.empty([n], "bool");
+        for (let i = 0; i < n; i++) c.data[i] = Math.random() > 0.5 ? 1 : 0;
+        const a = random([n]);
+        const z = Tensor.empty([]);
+        const o = Tensor.empty([n]);
+        return compare(
+          () => cpu.where(c, a, z, o),
+          () => native.where(c, a, z, o),
+        );
+      },
+    ],
     ...["relu", "exp", "tanh", "sigmoid", "log"].map((op): [string, (n: number) => [number, number]] => [
       `unary ${op}`,
       (n) => {

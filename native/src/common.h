@@ -25,6 +25,13 @@ inline float* f32(const Napi::Value& v, const char* what) {
   return v.As<Napi::Float32Array>().Data();
 }
 
+inline uint8_t* u8(const Napi::Value& v, const char* what) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(v.Env(), std::string("keras-ts native: ") + what + " must be a Uint8Array");
+  }
+  return v.As<Napi::Uint8Array>().Data();
+}
+
 inline size_t f32Length(const Napi::Value& v) { return v.As<Napi::Float32Array>().ElementLength(); }
 
 inline int64_t i64(const Napi::Value& v) { return v.As<Napi::Number>().Int64Value(); }

@@ -2,6 +2,7 @@
 // they can be, split over the addon's pool (pool.h) when large.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common.h"
 #include "pool.h"
@@ -10,7 +11,7 @@ namespace kts {
 
 // ---------------------------------------------------------------- binary
 
-enum BinaryOp { ADD, SUBTRACT, MULTIPLY, DIVIDE, MAXIMUM, MINIMUM };
+enum BinaryOp { ADD, SUBTRACT, MULTIPLY, DIVIDE, MAXIMUM, MINIMUM, EQUAL, NOT_EQUAL, LESS, LESS_EQUAL, GREATER, GREATER_EQUAL };
 
 struct Add { static float f(float a, float b) { return a + b; } };
 struct Sub { static float f(float a, float b) { return a - b; } };
@@ -19,9 +20,16 @@ struct Div { static float f(float a, float b) { return a / b; } };
 // NaN in a wins, as in the TypeScript kernels (a > b || isnan(a) ? a : b).
 struct Max { static float f(float a, float b) { return (a > b || a != a) ? a : b; } };
 struct Min { static float f(float a, float b) { return (a < b || a != a) ? a : b; } };
+// Comparisons write bool tensors (one byte, 0 or 1), with IEEE semantics for NaN as in JavaScript.
+struct Eq { static uint8_t f(float a, float b) { return a == b; } };
+struct Ne { static uint8_t f(float a, float b) { return a != b; } };
+struct Lt { static uint8_t f(float a, float b) { return a < b; } };
+struct Le { static uint8_t f(float a, float b) { return a <= b; } };
+struct Gt { static uint8_t f(float a, float b) { return a > b; } };
+struct Ge { static uint8_t f(float a, float b) { return a >= b; } };
 
-template <class F>
-static void row(const float* a, int64_t sa, const float* b, int64_t sb, float* o, int64_t n) {
+template <class F, class T>
+static void row(const float* a, int64_t sa, const float* b, int64_t sb, T* o, int64_t n) {
   if (sa == 1 && sb == 1) {
     for (int64_t i = 0; i < n; i++) o[i] = F::f(a[i], b[i]);
   } else if (sa == 1 && sb == 0) {
@@ -36,8 +44,8 @@ static void row(const float* a, int64_t sa, const float* b, int64_t sb, float* o
 }
 
 // out (contiguous, dims d[0..rank)) = F(a, b), a and b read with element strides (0 = broadcast).
-template <class F>
-static void binaryNd(const float* A, const float* B, float* O, int rank, const int64_t* d, const int64_t* sa,
+template <class F, class T>
+static void binaryNd(const float* A, const float* B, T* O, int rank, const int64_t* d, const int64_t* sa,
                      const int64_t* sb) {
   const int64_t inner = d[rank - 1];
   int64_t rows = 1;
@@ -60,7 +68,7 @@ static void binaryNd(const float* A, const float* B, float* O, int rank, const i
       const int64_t len = std::min(inner - j, hi - lo);
       int64_t oa, ob;
       offsets(r, oa, ob);
-      row<F>(A + oa + j * ia, ia, B + ob + j * ib, ib, O + lo, len);
+      row<F, T>(A + oa + j * ia, ia, B + ob + j * ib, ib, O + lo, len);
       lo += len;
       r++;
       j = 0;
@@ -73,12 +81,15 @@ static void readInts(const Napi::Value& v, int64_t* out, int n) {
   for (int i = 0; i < n; i++) out[i] = arr.Get(uint32_t(i)).As<Napi::Number>().Int64Value();
 }
 
-// binary(op, a, b, out, dims, stridesA, stridesB): dims of out (collapsed by the caller, rank 1..8).
+// binary(op, a, b, out, dims, stridesA, stridesB): dims of out (collapsed by the caller, rank 1..8);
+// out is a Float32Array, or a Uint8Array (bool) for the comparisons.
 static Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = info[0].As<Napi::Number>().Int32Value();
   const float* A = f32(info[1], "a");
   const float* B = f32(info[2], "b");
-  float* O = f32(info[3], "out");
+  const bool compare = op >= EQUAL;
+  float* O = compare ? nullptr : f32(info[3], "out");
+  uint8_t* Ob = compare ? u8(info[3], "out") : nullptr;
   const int rank = int(info[4].As<Napi::Array>().Length());
   if (rank < 1 || rank > 8) throw Napi::RangeError::New(info.Env(), "keras-ts native binary: rank must be 1..8");
   int64_t d[8], sa[8], sb[8];
@@ -87,7 +98,8 @@ static Napi::Value Binary(const Napi::CallbackInfo& info) {
   readInts(info[6], sb, rank);
   int64_t n = 1;
   for (int i = 0; i < rank; i++) n *= d[i];
-  if (size_t(n) != f32Length(info[3])) throw Napi::RangeError::New(info.Env(), "keras-ts native binary: bad dims");
+  if (size_t(n) != info[3].As<Napi::TypedArray>().ElementLength())
+    throw Napi::RangeError::New(info.Env(), "keras-ts native binary: bad dims");
   if (n == 0) return info.Env().Undefined();
   switch (op) {
     case ADD: binaryNd<Add>(A, B, O, rank, d, sa, sb); break;
@@ -96,8 +108,80 @@ static Napi::Value Binary(const Napi::CallbackInfo& info) {
     case DIVIDE: binaryNd<Div>(A, B, O, rank, d, sa, sb); break;
     case MAXIMUM: binaryNd<Max>(A, B, O, rank, d, sa, sb); break;
     case MINIMUM: binaryNd<Min>(A, B, O, rank, d, sa, sb); break;
+    case EQUAL: binaryNd<Eq>(A, B, Ob, rank, d, sa, sb); break;
+    case NOT_EQUAL: binaryNd<Ne>(A, B, Ob, rank, d, sa, sb); break;
+    case LESS: binaryNd<Lt>(A, B, Ob, rank, d, sa, sb); break;
+    case LESS_EQUAL: binaryNd<Le>(A, B, Ob, rank, d, sa, sb); break;
+    case GREATER: binaryNd<Gt>(A, B, Ob, rank, d, sa, sb); break;
+    case GREATER_EQUAL: binaryNd<Ge>(A, B, Ob, rank, d, sa, sb); break;
     default: throw Napi::RangeError::New(info.Env(), "keras-ts native binary: unknown op");
   }
+  return info.Env().Undefined();
+}
+
+// ---------------------------------------------------------------- where
+
+// cond ? a : b as a bit select: random conditions make a branch mispredict half the time, and
+// this form vectorizes.
+static inline float select(uint8_t c, float a, float b) {
+  uint32_t ua, ub;
+  std::memcpy(&ua, &a, 4);
+  std::memcpy(&ub, &b, 4);
+  const uint32_t m = 0u - uint32_t(c != 0);
+  const uint32_t r = (ua & m) | (ub & ~m);
+  float o;
+  std::memcpy(&o, &r, 4);
+  return o;
+}
+
+// where(cond, a, b, out, dims, stridesC, stridesA, stridesB): out = cond ? a : b, cond a bool
+// Uint8Array, a/b/out Float32Arrays, all read with element strides (0 = broadcast) over out's dims.
+static Napi::Value Where(const Napi::CallbackInfo& info) {
+  const uint8_t* C = u8(info[0], "cond");
+  const float* A = f32(info[1], "a");
+  const float* B = f32(info[2], "b");
+  float* O = f32(info[3], "out");
+  const int rank = int(info[4].As<Napi::Array>().Length());
+  if (rank < 1 || rank > 8) throw Napi::RangeError::New(info.Env(), "keras-ts native where: rank must be 1..8");
+  int64_t d[8], sc[8], sa[8], sb[8];
+  readInts(info[4], d, rank);
+  readInts(info[5], sc, rank);
+  readInts(info[6], sa, rank);
+  readInts(info[7], sb, rank);
+  int64_t n = 1;
+  for (int i = 0; i < rank; i++) n *= d[i];
+  if (size_t(n) != f32Length(info[3])) throw Napi::RangeError::New(info.Env(), "keras-ts native where: bad dims");
+  if (n == 0) return info.Env().Undefined();
+  const int64_t inner = d[rank - 1], ic = sc[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+  forRanges(n, chunksFor(n), [&](int64_t lo, int64_t hi) {
+    int64_t r = lo / inner, j = lo % inner;
+    while (lo < hi) {
+      const int64_t len = std::min(inner - j, hi - lo);
+      int64_t oc = 0, oa = 0, ob = 0;
+      for (int64_t rr = r, i = rank - 2; i >= 0; i--) {
+        const int64_t q = rr % d[i];
+        rr /= d[i];
+        oc += q * sc[i];
+        oa += q * sa[i];
+        ob += q * sb[i];
+      }
+      const uint8_t* c = C + oc + j * ic;
+      const float* a = A + oa + j * ia;
+      const float* b = B + ob + j * ib;
+      float* o = O + lo;
+      if (ic == 1 && ia == 1 && ib == 0) {
+        const float s = b[0];
+        for (int64_t i = 0; i < len; i++) o[i] = select(c[i], a[i], s);
+      } else if (ic == 1 && ia == 1 && ib == 1) {
+        for (int64_t i = 0; i < len; i++) o[i] = select(c[i], a[i], b[i]);
+      } else {
+        for (int64_t i = 0; i < len; i++) o[i] = select(c[i * ic], a[i * ia], b[i * ib]);
+      }
+      lo += len;
+      r++;
+      j = 0;
+    }
+  });
   return info.Env().Undefined();
 }
 
@@ -241,6 +325,7 @@ static Napi::Value Reduce(const Napi::CallbackInfo& info) {
 
 void initElementwise(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("where", Napi::Function::New(env, Where));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
 }

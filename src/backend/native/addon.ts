@@ -36,12 +36,23 @@ export interface NativeAddon {
     transB: boolean,
     seconds: number,
   ): number;
+  /** out: Float32Array, or Uint8Array (bool) for the comparisons (codes 6-11). */
   binary(
     op: number,
     a: Float32Array,
     b: Float32Array,
+    out: Float32Array | Uint8Array,
+    dims: number[],
+    stridesA: number[],
+    stridesB: number[],
+  ): void;
+  where(
+    cond: Uint8Array,
+    a: Float32Array,
+    b: Float32Array,
     out: Float32Array,
     dims: number[],
+    stridesCond: number[],
     stridesA: number[],
     stridesB: number[],
   ): void;

@@ -73,19 +73,35 @@ function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: bool
   );
 }
 
-const BINARY_OPS: Record<string, number> = { add: 0, subtract: 1, multiply: 2, divide: 3, maximum: 4, minimum: 5 };
+const BINARY_OPS: Record<string, number> = {
+  add: 0,
+  subtract: 1,
+  multiply: 2,
+  divide: 3,
+  maximum: 4,
+  minimum: 5,
+  // Comparisons: float32 inputs, bool output.
+  equal: 6,
+  notEqual: 7,
+  less: 8,
+  lessEqual: 9,
+  greater: 10,
+  greaterEqual: 11,
+};
+const FIRST_COMPARISON = 6;
+
+const isBool = (t: Tensor): boolean => t.dtype === "bool" && t.data instanceof Uint8Array;
 
 /**
- * Dims of out and element strides of a and b (0 along broadcast axes), with size-1 axes dropped
- * and neighbouring axes merged wherever both inputs stay contiguous across them.
+ * Dims of out and element strides of each input (0 along broadcast axes), with size-1 axes dropped
+ * and neighbouring axes merged wherever every input stays contiguous across them.
  */
-export function collapseBroadcast(
+export function collapseStrides(
   outShape: readonly number[],
-  aShape: readonly number[],
-  bShape: readonly number[],
-): { dims: number[]; sa: number[]; sb: number[] } {
+  shapes: readonly (readonly number[])[],
+): { dims: number[]; strides: number[][] } {
   const r = outShape.length;
-  const stridesOf = (shape: readonly number[]): number[] => {
+  const full = shapes.map((shape) => {
     const s = new Array<number>(r).fill(0);
     let acc = 1;
     for (let i = shape.length - 1, j = r - 1; i >= 0; i--, j--) {
@@ -93,33 +109,46 @@ export function collapseBroadcast(
       acc *= shape[i];
     }
     return s;
-  };
-  const fa = stridesOf(aShape);
-  const fb = stridesOf(bShape);
+  });
   const dims: number[] = [];
-  const sa: number[] = [];
-  const sb: number[] = [];
+  const strides: number[][] = shapes.map(() => []);
   for (let i = 0; i < r; i++) {
     const d = outShape[i];
     if (d === 1) continue;
     const k = dims.length - 1;
-    if (k >= 0 && sa[k] === fa[i] * d && sb[k] === fb[i] * d) {
+    if (k >= 0 && full.every((f, t) => strides[t][k] === f[i] * d)) {
       dims[k] *= d;
-      sa[k] = fa[i];
-      sb[k] = fb[i];
+      full.forEach((f, t) => {
+        strides[t][k] = f[i];
+      });
     } else {
       dims.push(d);
-      sa.push(fa[i]);
-      sb.push(fb[i]);
+      for (let t = 0; t < full.length; t++) strides[t].push(full[t][i]);
     }
   }
-  if (dims.length === 0) return { dims: [1], sa: [0], sb: [0] };
-  return { dims, sa, sb };
+  if (dims.length === 0) return { dims: [1], strides: shapes.map(() => [0]) };
+  return { dims, strides };
+}
+
+/** collapseStrides for two inputs. */
+export function collapseBroadcast(
+  outShape: readonly number[],
+  aShape: readonly number[],
+  bShape: readonly number[],
+): { dims: number[]; sa: number[]; sb: number[] } {
+  const { dims, strides } = collapseStrides(outShape, [aShape, bShape]);
+  return { dims, sa: strides[0], sb: strides[1] };
 }
 
 function binary(op: string, a: Tensor, b: Tensor, out: Tensor): void {
   const code = BINARY_OPS[op];
-  if (code === undefined || out.size < BINARY_MIN || !isF32(a) || !isF32(b) || !isF32(out)) {
+  if (
+    code === undefined ||
+    out.size < BINARY_MIN ||
+    !isF32(a) ||
+    !isF32(b) ||
+    !(code >= FIRST_COMPARISON ? isBool(out) : isF32(out))
+  ) {
     cpu.binary(op, a, b, out);
     return;
   }
@@ -128,7 +157,37 @@ function binary(op: string, a: Tensor, b: Tensor, out: Tensor): void {
     cpu.binary(op, a, b, out);
     return;
   }
-  addon!.binary(code, a.data as Float32Array, b.data as Float32Array, out.data as Float32Array, dims, sa, sb);
+  addon!.binary(
+    code,
+    a.data as Float32Array,
+    b.data as Float32Array,
+    out.data as Float32Array | Uint8Array,
+    dims,
+    sa,
+    sb,
+  );
+}
+
+function where(cond: Tensor, a: Tensor, b: Tensor, out: Tensor): void {
+  if (out.size < BINARY_MIN || !isBool(cond) || !isF32(a) || !isF32(b) || !isF32(out)) {
+    cpu.where(cond, a, b, out);
+    return;
+  }
+  const { dims, strides } = collapseStrides(out.shape, [cond.shape, a.shape, b.shape]);
+  if (dims.length > 8) {
+    cpu.where(cond, a, b, out);
+    return;
+  }
+  addon!.where(
+    cond.data as Uint8Array,
+    a.data as Float32Array,
+    b.data as Float32Array,
+    out.data as Float32Array,
+    dims,
+    strides[0],
+    strides[1],
+    strides[2],
+  );
 }
 
 const UNARY_OPS: Record<string, number> = {
@@ -187,4 +246,4 @@ function reduce(op: ReduceOp, x: Tensor, axes: readonly number[], out: Tensor): 
   addon!.reduce(code, x.data as Float32Array, out.data as Float32Array, outer, R, inner);
 }
 
-if (addon) registerKernels("native", { matmul, binary, unary, reduce });
+if (addon) registerKernels("native", { matmul, binary, where, unary, reduce });

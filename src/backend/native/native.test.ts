@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { backendInfo } from "../kernels.js";
 import { Tensor } from "../tensor.js";
-import { addon, collapseBroadcast, getNumThreads, setNumThreads } from "./index.js";
+import { addon, collapseBroadcast, collapseStrides, getNumThreads, setNumThreads } from "./index.js";
 import { assertNear, assertSame, cpu, native, random, skip } from "./test_helpers.js";
 
 const required = process.env.KERAS_TS_REQUIRE_NATIVE === "1";
@@ -92,6 +92,20 @@ describe("native matmul vs TypeScript", { skip }, () => {
       setNumThreads(before);
     }
     assert.equal(getNumThreads(), before);
+  });
+});
+
+describe("collapseStrides", () => {
+  it("merges axes only where all inputs stay contiguous", () => {
+    assert.deepEqual(collapseStrides([4, 5, 6], [[4, 5, 6], [4, 5, 6], []]), { dims: [120], strides: [[1], [1], [0]] });
+    assert.deepEqual(collapseStrides([4, 5, 6], [[4, 5, 6], [6], [4, 1, 6]]), {
+      dims: [4, 5, 6],
+      strides: [
+        [30, 6, 1],
+        [0, 0, 1],
+        [6, 0, 1],
+      ],
+    });
   });
 });
 
@@ -187,6 +201,95 @@ describe("native binary vs TypeScript", { skip }, () => {
       native.binary(op, x, y, got);
       assertSame(got, want, op);
     }
+  });
+});
+
+const COMPARISONS = ["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"];
+
+describe("native comparisons and where vs TypeScript", { skip }, () => {
+  const shapes: [number[], number[]][] = [
+    [[1001], [1001]],
+    [[3, 333], []],
+    [[129, 513], [513]],
+    [
+      [1, 300],
+      [17, 1],
+    ],
+    [
+      [5, 1, 7, 11],
+      [6, 1, 11],
+    ],
+  ];
+  // Values on a coarse grid so that equal pairs occur; NaN and signed zeros included.
+  const grid = (shape: number[], seed: number) => {
+    const t = random(shape, seed, -3, 3);
+    for (let i = 0; i < t.size; i++) t.data[i] = Math.round(t.data[i]);
+    if (t.size > 20) {
+      t.data[3] = NaN;
+      t.data[7] = -0;
+      t.data[11] = 0;
+    }
+    return t;
+  };
+  for (const op of COMPARISONS) {
+    it(`${op} into bool (exactly equal)`, () => {
+      for (const [sa, sb] of shapes) {
+        const a = grid(sa, sa.length * 3 + 1);
+        const b = grid(sb, sb.length * 5 + 2);
+        const outShape = broadcastShape(sa, sb);
+        const want = Tensor.empty(outShape, "bool");
+        const got = Tensor.empty(outShape, "bool");
+        cpu.binary(op, a, b, want);
+        native.binary(op, a, b, got);
+        assertSame(got, want, `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)}`);
+      }
+    });
+  }
+
+  it("where with broadcast condition and branches (exactly equal)", () => {
+    const cases: [number[], number[], number[]][] = [
+      [[64, 300], [64, 300], []],
+      [
+        [64, 300],
+        [64, 300],
+        [64, 300],
+      ],
+      [[300], [64, 300], [64, 1]],
+      [
+        [7, 1, 90],
+        [1, 5, 90],
+        [7, 5, 1],
+      ],
+      [[1], [40, 40], [40, 40]],
+    ];
+    for (const [sc, sa, sb] of cases) {
+      const cond = Tensor.empty(sc, "bool");
+      const x = random(sc, sc.length + 9);
+      for (let i = 0; i < cond.size; i++) cond.data[i] = x.data[i] > 0 ? 1 : 0;
+      const a = random(sa, 21);
+      const b = random(sb, 22);
+      const outShape = broadcastShape(broadcastShape(sc, sa), sb);
+      const want = Tensor.empty(outShape);
+      const got = Tensor.empty(outShape);
+      cpu.where(cond, a, b, want);
+      native.where(cond, a, b, got);
+      assertSame(got, want, `where ${JSON.stringify([sc, sa, sb])}`);
+    }
+  });
+
+  it("hands float64 inputs and non-bool conditions to TypeScript", () => {
+    const a = random([40, 40], 1, -1, 1, "float64");
+    const want = Tensor.empty([40, 40], "bool");
+    const got = Tensor.empty([40, 40], "bool");
+    cpu.binary("greater", a, a, want);
+    native.binary("greater", a, a, got);
+    assertSame(got, want, "greater float64");
+    const cond = random([40, 40], 2);
+    const w = Tensor.empty([40, 40]);
+    const g = Tensor.empty([40, 40]);
+    cpu.where(cond, random([40, 40], 3), random([40], 4), w);
+    native.where(cond, random([40, 40], 3), random([40], 4), g);
+    assertSame(g, w, "where float cond");
   });
 });
 
