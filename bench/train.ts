@@ -18,17 +18,19 @@
  *   KERAS_TS_BENCH_MEMORY_EPOCHS (5) epochs of the resident-memory check (0 skips it)
  *   KERAS_TS_BENCH_TS=0, _TFJS=0, _SLOW=0 skip the TypeScript kernels, tfjs, and the configurations
  *                                   that take minutes (tfjs cpu on the CNN)
- *   KERAS_TS_PEERS_PYTHON           a Python with keras+jax and/or torch (see bench/peers/*.py)
+ *   KERAS_TS_PEERS_PYTHON           a Python with keras+jax and/or torch: bench/peers/*.py run as
+ *                                   child processes whose rounds interleave with the others
  *
  * Profile of the keras-ts step alone (native kernels) over the timed rounds, with its summary by
  * category (bench/cpuprofile.ts; the same summary for any `node --cpu-prof` output):
  *     npx tsx bench/train.ts --profile mlp       (writes out/prof/train-mlp.cpuprofile)
  *     npx tsx bench/cpuprofile.ts out/prof/CPU.*.cpuprofile
  */
-import { spawnSync } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { cpus, loadavg } from "node:os";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as keras from "../src/index.js";
 import { type CpuProfile, summarize as summarizeProfile } from "./cpuprofile.js";
@@ -186,6 +188,59 @@ async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, ro
     seconds: [],
   };
   return r;
+}
+
+/**
+ * A Python peer (bench/peers/train_*.py --serve) kept running: it builds and warms up both models
+ * once, then times one round per request, so its rounds interleave with the others.
+ */
+class Peer {
+  name = "";
+  private lines: AsyncIterator<string>;
+  private proc: ChildProcess;
+  private constructor(proc: ChildProcess) {
+    this.proc = proc;
+    this.lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  }
+  static async start(python: string, script: string, childEnv: NodeJS.ProcessEnv): Promise<Peer> {
+    const args = [script, "--serve", String(ROUNDS), String(STEPS.mlp), String(STEPS.cnn), String(WARMUP)];
+    const proc = spawn(python, args, { env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
+    let err = "";
+    proc.stderr!.on("data", (d) => {
+      err = (err + d).slice(-2000);
+    });
+    const peer = new Peer(proc);
+    const first = await peer.lines.next();
+    if (first.done) throw new Error(`${script} exited: ${err.trim().split("\n").slice(-2).join(" | ")}`);
+    peer.name = JSON.parse(first.value).name;
+    return peer;
+  }
+  async round(kind: Kind): Promise<{ seconds: number; loss: number }> {
+    this.proc.stdin!.write(`${kind}\n`);
+    const r = await this.lines.next();
+    if (r.done) throw new Error(`${this.name}: the peer process exited`);
+    return JSON.parse(r.value);
+  }
+  stop(): void {
+    this.proc.stdin!.end();
+  }
+}
+
+function peerRunner(peer: Peer, kind: Kind): Runner {
+  let loss = Number.NaN;
+  return {
+    name: peer.name,
+    kind,
+    steps: STEPS[kind],
+    rounds: ROUNDS,
+    round: async () => {
+      const r = await peer.round(kind);
+      loss = r.loss;
+      return r.seconds;
+    },
+    lastLoss: () => loss,
+    seconds: [],
+  };
 }
 
 interface Row {
@@ -391,7 +446,28 @@ async function main(): Promise<void> {
       tfVersion += ` (wasm: SIMD ${e.getBool("WASM_HAS_SIMD_SUPPORT")}, threads ${e.getBool("WASM_HAS_MULTITHREAD_SUPPORT")})`;
     }
   }
+  const python = env.KERAS_TS_PEERS_PYTHON;
+  const peers: Peer[] = [];
+  if (python && existsSync(python)) {
+    for (const [script, label, extra] of [
+      ["train_keras.py", "Keras 3 JAX", { KERAS_BACKEND: "jax" }],
+      ["train_torch.py", "PyTorch", {}],
+    ] as const) {
+      process.stderr.write(`${label} (child process): warm-up...\n`);
+      const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
+      try {
+        const peer = await Peer.start(python, path, { ...env, ...extra });
+        peers.push(peer);
+        for (const kind of kinds) runners.push(peerRunner(peer, kind));
+      } catch (e) {
+        for (const kind of kinds) rows.push(failedRow(label, kind, `failed: ${String(e).split("\n")[0]}`));
+      }
+    }
+  } else if (python) {
+    console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
+  }
   rows.unshift(...(await timeAll(runners)));
+  for (const peer of peers) peer.stop();
 
   if (env.KERAS_TS_BENCH_TS !== "0") {
     process.stderr.write("TypeScript kernels (child process)...\n");
@@ -404,21 +480,6 @@ async function main(): Promise<void> {
       ),
     );
   }
-  const python = env.KERAS_TS_PEERS_PYTHON;
-  if (python && existsSync(python)) {
-    const args = [String(ROUNDS), String(STEPS.mlp), String(STEPS.cnn), String(WARMUP)];
-    for (const [script, label, extra] of [
-      ["train_keras.py", "Keras 3 JAX", { KERAS_BACKEND: "jax" }],
-      ["train_torch.py", "PyTorch", {}],
-    ] as const) {
-      process.stderr.write(`${label} (child process)...\n`);
-      const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
-      rows.push(...runJson(python, [path, ...args], { ...env, ...extra }, label));
-    }
-  } else if (python) {
-    console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
-  }
-
   if (tfVersion) console.log(`tfjs ${tfVersion}`);
   console.log(`load average after: ${load()}\n`);
   const nativeRow = (kind: Kind) => rows.find((r) => r.model === kind && r.name === nativeName);

@@ -4,7 +4,7 @@
 
 Same models, batch sizes, optimizer (Adam, Keras defaults) and loss as bench/train.ts, random data.
 Each round is one `fit` of one epoch over STEPS batches; the warm-up fit (which jit-compiles the
-train step) is not timed. A STEPS of 0 skips that model.
+train step) is not timed. A STEPS of 0 skips that model. With --serve, rounds on request (see serve()).
 """
 
 import json
@@ -14,9 +14,10 @@ import time
 import keras
 import numpy as np
 
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-STEPS = {"mlp": int(sys.argv[2]) if len(sys.argv) > 2 else 20, "cnn": int(sys.argv[3]) if len(sys.argv) > 3 else 4}
-WARMUP = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+ROUNDS = int(ARGS[0]) if len(ARGS) > 0 else 5
+STEPS = {"mlp": int(ARGS[1]) if len(ARGS) > 1 else 20, "cnn": int(ARGS[2]) if len(ARGS) > 2 else 4}
+WARMUP = int(ARGS[3]) if len(ARGS) > 3 else 5
 BATCH = {"mlp": 128, "cnn": 64}
 layers = keras.layers
 
@@ -44,7 +45,11 @@ def build(kind):
     )
 
 
-def run(kind):
+NAME = f"Keras {keras.__version__} {keras.backend.backend()}"
+
+
+def setup(kind):
+    """Builds, compiles and warms up (jit-compiles) one model; returns a timed round: (seconds, loss)."""
     batch, steps = BATCH[kind], STEPS[kind]
     n = batch * steps
     shape = (784,) if kind == "mlp" else (28, 28, 1)
@@ -55,22 +60,43 @@ def run(kind):
     model = build(kind)
     model.compile(optimizer=keras.optimizers.Adam(), loss="categorical_crossentropy")
     w = max(WARMUP, 1) * batch
-    model.fit(x[:w], y[:w], epochs=1, batch_size=batch, shuffle=False, verbose=0)
-    seconds, loss = [], float("nan")
-    for _ in range(ROUNDS):
+    model.fit(np.resize(x, (w, *shape)), np.resize(y, (w, 10)), epochs=1, batch_size=batch, shuffle=False, verbose=0)
+
+    def timed():
         t0 = time.perf_counter()
         h = model.fit(x, y, epochs=1, batch_size=batch, shuffle=False, verbose=0)
-        seconds.append(time.perf_counter() - t0)
-        loss = h.history["loss"][-1]
-    seconds.sort()
+        return time.perf_counter() - t0, h.history["loss"][-1]
+
+    return timed
+
+
+def serve():
+    """--serve: build and warm up both models, print one JSON line of names, then time one round
+    per line read ("mlp" or "cnn") and answer {"seconds", "loss"}: bench/train.ts interleaves these
+    rounds with its own, so every framework sees the same load on a shared machine."""
+    rounds = {k: setup(k) for k in ("mlp", "cnn") if STEPS[k] > 0}
+    print(json.dumps({"name": NAME}), flush=True)
+    for line in sys.stdin:
+        seconds, loss = rounds[line.strip()]()
+        print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
+
+
+def run(kind):
+    timed = setup(kind)
+    results = [timed() for _ in range(ROUNDS)]
+    seconds = sorted(s for s, _ in results)
+    n = BATCH[kind] * STEPS[kind]
     return {
-        "name": f"Keras {keras.__version__} {keras.backend.backend()}",
+        "name": NAME,
         "model": kind,
         "best": n / seconds[0],
         "median": n / seconds[len(seconds) // 2],
         "rounds": len(seconds),
-        "loss": loss,
+        "loss": results[-1][1],
     }
 
 
-print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))
+if "--serve" in sys.argv:
+    serve()
+else:
+    print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))

@@ -5,7 +5,7 @@
 Same models, batch sizes and optimizer as bench/train.ts (Adam with Keras's defaults: lr 1e-3,
 eps 1e-7), softmax cross-entropy as log_softmax + nll_loss, channels-first images (PyTorch's
 layout), THREADS intra-op threads (default 2). Each round is STEPS training steps after WARMUP
-untimed ones. A STEPS of 0 skips that model.
+untimed ones. A STEPS of 0 skips that model. With --serve, rounds on request (see serve()).
 """
 
 import json
@@ -15,10 +15,11 @@ import time
 import torch
 from torch import nn
 
-ROUNDS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-STEPS = {"mlp": int(sys.argv[2]) if len(sys.argv) > 2 else 20, "cnn": int(sys.argv[3]) if len(sys.argv) > 3 else 4}
-WARMUP = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-THREADS = int(sys.argv[5]) if len(sys.argv) > 5 else 2
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+ROUNDS = int(ARGS[0]) if len(ARGS) > 0 else 5
+STEPS = {"mlp": int(ARGS[1]) if len(ARGS) > 1 else 20, "cnn": int(ARGS[2]) if len(ARGS) > 2 else 4}
+WARMUP = int(ARGS[3]) if len(ARGS) > 3 else 5
+THREADS = int(ARGS[4]) if len(ARGS) > 4 else 2
 BATCH = {"mlp": 128, "cnn": 64}
 torch.set_num_threads(THREADS)
 
@@ -39,7 +40,11 @@ def build(kind):
     )
 
 
-def run(kind):
+NAME = f"PyTorch {torch.__version__} ({THREADS} threads)"
+
+
+def setup(kind):
+    """Builds one model and its optimizer, runs the warm-up steps; returns a timed round: (seconds, loss)."""
     batch, steps = BATCH[kind], STEPS[kind]
     shape = (784,) if kind == "mlp" else (1, 28, 28)
     torch.manual_seed(0)
@@ -57,23 +62,44 @@ def run(kind):
 
     for i in range(WARMUP):
         step(xs[i % steps], ys[i % steps])
-    seconds, loss = [], float("nan")
-    for _ in range(ROUNDS):
+
+    def timed():
         t0 = time.perf_counter()
         for i in range(steps):
             loss = step(xs[i], ys[i])
         loss = float(loss.detach())
-        seconds.append(time.perf_counter() - t0)
-    seconds.sort()
-    n = batch * steps
+        return time.perf_counter() - t0, loss
+
+    return timed
+
+
+def serve():
+    """--serve: build and warm up both models, print one JSON line of names, then time one round
+    per line read ("mlp" or "cnn") and answer {"seconds", "loss"}: bench/train.ts interleaves these
+    rounds with its own, so every framework sees the same load on a shared machine."""
+    rounds = {k: setup(k) for k in ("mlp", "cnn") if STEPS[k] > 0}
+    print(json.dumps({"name": NAME}), flush=True)
+    for line in sys.stdin:
+        seconds, loss = rounds[line.strip()]()
+        print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
+
+
+def run(kind):
+    timed = setup(kind)
+    results = [timed() for _ in range(ROUNDS)]
+    seconds = sorted(s for s, _ in results)
+    n = BATCH[kind] * STEPS[kind]
     return {
-        "name": f"PyTorch {torch.__version__} ({THREADS} threads)",
+        "name": NAME,
         "model": kind,
         "best": n / seconds[0],
         "median": n / seconds[len(seconds) // 2],
         "rounds": len(seconds),
-        "loss": loss,
+        "loss": results[-1][1],
     }
 
 
-print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))
+if "--serve" in sys.argv:
+    serve()
+else:
+    print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))
