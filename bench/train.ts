@@ -10,7 +10,8 @@
  * Dense(128, relu) - Dense(10, softmax) on 28x28x1 images (batch 64).
  *
  * Environment:
- *   KERAS_TS_BENCH_ROUNDS (5)       timed rounds per configuration, interleaved so every
+ *   KERAS_TS_BENCH_ROUNDS (5)       timed rounds per configuration, interleaved (keras-ts and the
+ *                                   Python peers; then tfjs on its own) so every
  *                                   configuration sees the same machine; best and median reported
  *   KERAS_TS_BENCH_MLP_STEPS (20)   training steps per timed round (one `fit` of one epoch)
  *   KERAS_TS_BENCH_CNN_STEPS (4)
@@ -418,34 +419,6 @@ async function main(): Promise<void> {
     if (kind === "mlp") mlpRunners.push(r);
     runners.push(r);
   }
-  let tfVersion = "";
-  if (env.KERAS_TS_BENCH_TFJS !== "0") {
-    const tf = await import("@tensorflow/tfjs");
-    await import("@tensorflow/tfjs-backend-wasm");
-    tfVersion = tf.version.tfjs;
-    for (const backend of ["cpu", "wasm"]) {
-      for (const kind of kinds) {
-        // tfjs cpu trains the CNN at under a sample per second: one step, one round, no warm-up.
-        const slow = backend === "cpu" && kind === "cnn";
-        if (slow && env.KERAS_TS_BENCH_SLOW === "0") continue;
-        try {
-          process.stderr.write(`tfjs ${backend} ${kind}: warm-up...\n`);
-          runners.push(
-            slow
-              ? await tfjsRunner(tf, backend, kind, 1, 1, 0)
-              : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP, 5)),
-          );
-        } catch (e) {
-          rows.push(failedRow(`tfjs ${backend}`, kind, `failed: ${String(e).split("\n")[0]}`));
-        }
-      }
-    }
-    await tf.setBackend("wasm").catch(() => false);
-    if (tf.getBackend() === "wasm") {
-      const e = tf.env();
-      tfVersion += ` (wasm: SIMD ${e.getBool("WASM_HAS_SIMD_SUPPORT")}, threads ${e.getBool("WASM_HAS_MULTITHREAD_SUPPORT")})`;
-    }
-  }
   const python = env.KERAS_TS_PEERS_PYTHON;
   const peers: Peer[] = [];
   if (python && existsSync(python)) {
@@ -468,6 +441,39 @@ async function main(): Promise<void> {
   }
   rows.unshift(...(await timeAll(runners)));
   for (const peer of peers) peer.stop();
+
+  // tfjs after the interleaved rounds: its garbage (V8 collects it on background threads while
+  // this process waits) took half the cores from the peers' rounds that followed it.
+  let tfVersion = "";
+  const tfjsRunners: Runner[] = [];
+  if (env.KERAS_TS_BENCH_TFJS !== "0") {
+    const tf = await import("@tensorflow/tfjs");
+    await import("@tensorflow/tfjs-backend-wasm");
+    tfVersion = tf.version.tfjs;
+    for (const backend of ["cpu", "wasm"]) {
+      for (const kind of kinds) {
+        // tfjs cpu trains the CNN at under a sample per second: one step, one round, no warm-up.
+        const slow = backend === "cpu" && kind === "cnn";
+        if (slow && env.KERAS_TS_BENCH_SLOW === "0") continue;
+        try {
+          process.stderr.write(`tfjs ${backend} ${kind}: warm-up...\n`);
+          tfjsRunners.push(
+            slow
+              ? await tfjsRunner(tf, backend, kind, 1, 1, 0)
+              : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP, 5)),
+          );
+        } catch (e) {
+          rows.push(failedRow(`tfjs ${backend}`, kind, `failed: ${String(e).split("\n")[0]}`));
+        }
+      }
+    }
+    await tf.setBackend("wasm").catch(() => false);
+    if (tf.getBackend() === "wasm") {
+      const e = tf.env();
+      tfVersion += ` (wasm: SIMD ${e.getBool("WASM_HAS_SIMD_SUPPORT")}, threads ${e.getBool("WASM_HAS_MULTITHREAD_SUPPORT")})`;
+    }
+  }
+  rows.push(...(await timeAll(tfjsRunners)));
 
   if (env.KERAS_TS_BENCH_TS !== "0") {
     process.stderr.write("TypeScript kernels (child process)...\n");
