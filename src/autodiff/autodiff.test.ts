@@ -136,3 +136,34 @@ describe("GradientTape", () => {
     assertClose(tape.gradient(loss, [w])[0] as Tensor, [1]);
   });
 });
+
+describe("gradients nobody asked for", () => {
+  it("are not computed: the input data of a product gets no gradient work", async () => {
+    const { kernels } = await import("../backend/kernels.js");
+    const { matmul } = await import("../ops/linalg.js");
+    const x = t([
+      [1, 2],
+      [3, 4],
+    ]);
+    const w = new Variable(t([[1], [-1]]));
+    const k = kernels as unknown as Record<string, (...a: unknown[]) => unknown>;
+    const original = k.matmul;
+    let calls = 0;
+    k.matmul = (...a: unknown[]) => {
+      calls++;
+      return original(...a);
+    };
+    try {
+      const tape = new GradientTape();
+      const loss = tape.record(() => sum(ops.square(matmul(x, w) as Tensor)));
+      calls = 0;
+      const [gw] = tape.gradient(loss, [w]);
+      // dW = x^T dY only; dX = dY W^T is skipped (x is not watched).
+      assert.equal(calls, 1);
+      // y = [-1, -1], dY = 2y = [-2, -2]; dW = x^T dY = [-8, -12].
+      assertClose(gw as Tensor, [[-8], [-12]]);
+    } finally {
+      k.matmul = original;
+    }
+  });
+});

@@ -122,7 +122,7 @@ export class GradientTape {
         );
       }
     });
-    const grads = backprop(this.entries, target, options.outputGradient);
+    const grads = backprop(this.entries, this.tracked, target, options.outputGradient);
     return sources.map((s) => {
       let g: Tensor | null = null;
       const reads = s instanceof Variable ? [...(this.variableReads.get(s) ?? [])] : [s];
@@ -138,8 +138,17 @@ export class GradientTape {
   }
 }
 
-/** Reverse-mode accumulation over recorded entries; returns the gradient of every tensor reached. */
-function backprop(entries: readonly Entry[], target: Tensor, seed?: Tensor): Map<Tensor, Tensor> {
+/**
+ * Reverse-mode accumulation over recorded entries; returns the gradient of every tracked tensor
+ * reached. Inputs the tape does not track (the data, the labels) get no gradient: their ops are
+ * told so through `needsGrad`, which skips, for instance, a fifth of an MLP step's matmul work.
+ */
+function backprop(
+  entries: readonly Entry[],
+  tracked: ReadonlySet<Tensor>,
+  target: Tensor,
+  seed?: Tensor,
+): Map<Tensor, Tensor> {
   const grads = new Map<Tensor, Tensor>();
   if (seed && !shapesEqual(seed.shape, target.shape)) {
     throw new Error(
@@ -155,12 +164,13 @@ function backprop(entries: readonly Entry[], target: Tensor, seed?: Tensor): Map
     if (!op.grad) {
       throw new Error(`ops.${op.name}: this op has no gradient, but a gradient was requested through it.`);
     }
+    const needsGrad = inputs.map((x) => isFloat(x.dtype) && tracked.has(x));
     const dys = outputs.map((o) => grads.get(o) ?? (zerosLike(o) as Tensor));
-    const dxs = op.grad(dys, { inputs, outputs, attrs });
+    const dxs = op.grad(dys, { inputs, outputs, attrs, needsGrad });
     for (let i = 0; i < inputs.length; i++) {
       const dx = dxs[i];
       const x = inputs[i];
-      if (!dx || !isFloat(x.dtype)) continue;
+      if (!dx || !needsGrad[i]) continue;
       if (!shapesEqual(dx.shape, x.shape)) {
         throw new Error(
           `ops.${op.name}: internal error, gradient of input ${i} has shape ${shapeToString(dx.shape)} but the input has ${shapeToString(x.shape)}.`,

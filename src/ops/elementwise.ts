@@ -34,10 +34,26 @@ function binaryDType(kind: BinaryKind, a: DType, b: DType): DType {
   return d === "bool" ? "int32" : d;
 }
 
+/** One input's gradient, computed only when asked for. */
+type GradOf = () => Tensor;
+
+/** `f`, evaluated at the first call only (a value both inputs' gradients share). */
+function once<R>(f: () => R): () => R {
+  let done = false;
+  let value: R;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
+}
+
 function binaryOp(
   name: string,
   kind: BinaryKind,
-  grad?: (dy: Tensor, a: Tensor, b: Tensor, out: Tensor) => [Tensor | null, Tensor | null],
+  grad?: (dy: Tensor, a: Tensor, b: Tensor, out: Tensor) => [GradOf, GradOf],
 ): OpDef {
   return defineOp({
     name,
@@ -54,39 +70,42 @@ function binaryOp(
       return out;
     },
     grad: grad
-      ? ([dy], { inputs: [a, b], outputs: [out] }: G) => {
+      ? ([dy], { inputs: [a, b], outputs: [out], needsGrad: [needA, needB] }: G) => {
           const [da, db] = grad(dy, a, b, out);
-          return [da && unbroadcast(da, a.shape), db && unbroadcast(db, b.shape)];
+          return [needA ? unbroadcast(da(), a.shape) : null, needB ? unbroadcast(db(), b.shape) : null];
         }
       : undefined,
   });
 }
 
-const ADD = binaryOp("add", "arith", (dy) => [dy, dy]);
-const SUBTRACT = binaryOp("subtract", "arith", (dy) => [dy, T(negative(dy))]);
-const MULTIPLY = binaryOp("multiply", "arith", (dy, a, b) => [T(multiply(dy, b)), T(multiply(dy, a))]);
+const ADD = binaryOp("add", "arith", (dy) => [() => dy, () => dy]);
+const SUBTRACT = binaryOp("subtract", "arith", (dy) => [() => dy, () => T(negative(dy))]);
+const MULTIPLY = binaryOp("multiply", "arith", (dy, a, b) => [() => T(multiply(dy, b)), () => T(multiply(dy, a))]);
 const DIVIDE = binaryOp("divide", "float", (dy, a, b) => [
-  T(divide(dy, b)),
-  T(negative(divide(multiply(dy, a), square(b)))),
+  () => T(divide(dy, b)),
+  () => T(negative(divide(multiply(dy, a), square(b)))),
 ]);
-const FLOOR_DIVIDE = binaryOp("floorDivide", "arith", (dy, a, b) => [T(zerosLike(dy, a)), T(zerosLike(dy, b))]);
-const MOD = binaryOp("mod", "arith", (dy, a, b) => [dy, T(negative(multiply(dy, floorDivide(a, b))))]);
+const FLOOR_DIVIDE = binaryOp("floorDivide", "arith", (dy, a, b) => [
+  () => T(zerosLike(dy, a)),
+  () => T(zerosLike(dy, b)),
+]);
+const MOD = binaryOp("mod", "arith", (dy, a, b) => [() => dy, () => T(negative(multiply(dy, floorDivide(a, b))))]);
 const POWER = binaryOp("power", "arith", (dy, a, b, out) => [
-  T(multiply(dy, multiply(b, power(a, subtract(b, 1))))),
+  () => T(multiply(dy, multiply(b, power(a, subtract(b, 1))))),
   // d/db a^b = a^b log a, taken as 0 where a <= 0 (as JAX does for a == 0).
-  T(multiply(dy, where(greater(a, 0), multiply(out, log(where(greater(a, 0), a, 1))), 0))),
+  () => T(multiply(dy, where(greater(a, 0), multiply(out, log(where(greater(a, 0), a, 1))), 0))),
 ]);
 const MAXIMUM = binaryOp("maximum", "arith", (dy, a, b) => {
-  const m = greaterEqual(a, b);
-  return [T(where(m, dy, 0)), T(where(m, 0, dy))];
+  const m = once(() => greaterEqual(a, b));
+  return [() => T(where(m(), dy, 0)), () => T(where(m(), 0, dy))];
 });
 const MINIMUM = binaryOp("minimum", "arith", (dy, a, b) => {
-  const m = lessEqual(a, b);
-  return [T(where(m, dy, 0)), T(where(m, 0, dy))];
+  const m = once(() => lessEqual(a, b));
+  return [() => T(where(m(), dy, 0)), () => T(where(m(), 0, dy))];
 });
 const ATAN2 = binaryOp("atan2", "float", (dy, a, b) => {
-  const r = add(square(a), square(b));
-  return [T(divide(multiply(dy, b), r)), T(divide(multiply(dy, negative(a)), r))];
+  const r = once(() => add(square(a), square(b)));
+  return [() => T(divide(multiply(dy, b), r())), () => T(divide(multiply(dy, negative(a)), r()))];
 });
 const EQUAL = binaryOp("equal", "compare");
 const NOT_EQUAL = binaryOp("notEqual", "compare");

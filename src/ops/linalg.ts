@@ -111,10 +111,10 @@ const MATMUL = defineOp<MatmulAttrs>({
   },
   // With A' = op(A), B' = op(B): dA' = dY B'^T and dB' = A'^T dY, each expressed through the flags
   // so that no transpose is materialized, then summed over the batch dims that were broadcast.
-  grad: ([dy], { inputs: [a, b], attrs: { transA, transB } }) => {
-    const da = transA ? matmulOp(b, dy, transB, true) : matmulOp(dy, b, false, !transB);
-    const db = transB ? matmulOp(dy, a, true, transA) : matmulOp(a, dy, !transA, false);
-    return [unbroadcast(T(da), a.shape), unbroadcast(T(db), b.shape)];
+  grad: ([dy], { inputs: [a, b], attrs: { transA, transB }, needsGrad: [needA, needB] }) => {
+    const da = !needA ? null : transA ? matmulOp(b, dy, transB, true) : matmulOp(dy, b, false, !transB);
+    const db = !needB ? null : transB ? matmulOp(dy, a, true, transA) : matmulOp(a, dy, !transA, false);
+    return [da && unbroadcast(T(da), a.shape), db && unbroadcast(T(db), b.shape)];
   },
 });
 

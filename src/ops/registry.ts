@@ -11,6 +11,11 @@ export interface GradContext<A> {
   inputs: Tensor[];
   outputs: Tensor[];
   attrs: A;
+  /**
+   * Which inputs need a gradient (those on a path from a watched source). A gradient may return null
+   * for the others, and should where computing it costs real work (a product, a reduction).
+   */
+  needsGrad: readonly boolean[];
 }
 
 /**

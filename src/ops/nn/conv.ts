@@ -125,9 +125,12 @@ const CONV = defineOp<ConvAttrs>({
     kernels.conv(x, w, out, convParams(x.shape, w.shape, attrs));
     return out;
   },
-  grad: ([dy], { inputs: [x, w], attrs }) => {
+  grad: ([dy], { inputs: [x, w], attrs, needsGrad: [needX, needW] }) => {
     const p = convParams(x.shape, w.shape, attrs);
-    return [convBackpropInput(dy, w, x.shape.slice(1, -1), p), convBackpropFilter(x, dy, w.shape.slice(0, -2), p)];
+    return [
+      needX ? convBackpropInput(dy, w, x.shape.slice(1, -1), p) : null,
+      needW ? convBackpropFilter(x, dy, w.shape.slice(0, -2), p) : null,
+    ];
   },
 });
 
@@ -154,9 +157,9 @@ const CONV_BACKPROP_INPUT = defineOp<BackpropInputAttrs>({
     return out;
   },
   // dx is bilinear in (dy, w): its adjoints are the forward convolution and the filter gradient.
-  grad: ([ddx], { inputs: [dy, w], attrs: { p } }) => [
-    convWith(ddx, w, p),
-    convBackpropFilter(ddx, dy, w.shape.slice(0, -2), p),
+  grad: ([ddx], { inputs: [dy, w], attrs: { p }, needsGrad: [needDy, needW] }) => [
+    needDy ? convWith(ddx, w, p) : null,
+    needW ? convBackpropFilter(ddx, dy, w.shape.slice(0, -2), p) : null,
   ],
 });
 
@@ -179,9 +182,9 @@ const CONV_BACKPROP_FILTER = defineOp<BackpropFilterAttrs>({
     kernels.convBackpropFilter(x, dy, out, p);
     return out;
   },
-  grad: ([ddw], { inputs: [x, dy], attrs: { p } }) => [
-    convBackpropInput(dy, ddw, x.shape.slice(1, -1), p),
-    convWith(x, ddw, p),
+  grad: ([ddw], { inputs: [x, dy], attrs: { p }, needsGrad: [needX, needDy] }) => [
+    needX ? convBackpropInput(dy, ddw, x.shape.slice(1, -1), p) : null,
+    needDy ? convWith(x, ddw, p) : null,
   ],
 });
 
@@ -256,9 +259,9 @@ const CONV_TRANSPOSE = defineOp<ConvTransposeAttrs>({
     kernels.convBackpropInput(x, w, out, transposeParams(x.shape, w.shape, o.shape, attrs));
     return out;
   },
-  grad: ([dy], { inputs: [x, w], outputs: [y], attrs }) => {
+  grad: ([dy], { inputs: [x, w], outputs: [y], attrs, needsGrad: [needX, needW] }) => {
     const p = transposeParams(x.shape, w.shape, y.shape, attrs);
-    return [convWith(dy, w, p), convBackpropFilter(dy, x, w.shape.slice(0, -2), p)];
+    return [needX ? convWith(dy, w, p) : null, needW ? convBackpropFilter(dy, x, w.shape.slice(0, -2), p) : null];
   },
 });
 
