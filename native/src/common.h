@@ -7,6 +7,14 @@
 #include <cstdint>
 #include <oneapi/dnnl/dnnl.hpp>
 
+// Compiles a plain loop function for AVX-512, AVX2 and baseline x86-64; the loader picks the
+// best the CPU has (no -march flag: the addon runs on any x86-64).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define SIMD_CLONES
+#endif
+
 namespace kts {
 
 dnnl::engine& engine();

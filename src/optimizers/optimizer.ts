@@ -416,11 +416,12 @@ export abstract class Optimizer {
   /**
    * The tensor a kernel writes `v`'s new value into: a fresh one for model variables (their old
    * values may be held by tapes or users), the current one for a slot nothing outside holds
-   * (the kernels are element-wise, so updating in place is safe).
+   * (the kernels are element-wise, so updating in place is safe). Fresh ones are not zero-filled:
+   * every update kernel writes every element.
    */
   protected out(v: Variable): Tensor {
     if (v instanceof SlotVariable && !v.exposed) return v.current();
-    return Tensor.empty(v.shape, v.dtype);
+    return Tensor.uninitialized(v.shape, v.dtype);
   }
 
   /** `v`'s current tensor for a kernel to read, without exposing a slot. */
