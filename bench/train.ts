@@ -26,6 +26,8 @@
  * category (bench/cpuprofile.ts; the same summary for any `node --cpu-prof` output):
  *     npx tsx bench/train.ts --profile mlp       (writes out/prof/train-mlp.cpuprofile)
  *     npx tsx bench/cpuprofile.ts out/prof/CPU.*.cpuprofile
+ * With KERAS_TS_BENCH_NO_KERNELS=1 the profile runs every kernel as a no-op: what remains is the
+ * framework's own overhead (ops, tape, layers, allocation, the fit loop).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,6 +36,7 @@ import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import * as keras from "../src/index.js";
+import { kernels } from "../src/backend/kernels.js";
 import { type CpuProfile, summarize as summarizeProfile } from "./cpuprofile.js";
 
 type Kind = "mlp" | "cnn";
@@ -369,6 +372,11 @@ async function child(): Promise<void> {
  * out/prof/train-<kind>.cpuprofile and prints its summary (bench/cpuprofile.ts).
  */
 async function profile(kind: Kind): Promise<void> {
+  if (env.KERAS_TS_BENCH_NO_KERNELS === "1") {
+    // Framework overhead alone: every kernel a no-op (garbage values, the same ops, tape and loop).
+    const table = kernels as unknown as Record<string, unknown>;
+    for (const name of Object.keys(table)) table[name] = () => {};
+  }
   const r = await kerasRunner("keras-ts native", kind, STEPS[kind], ROUNDS);
   const session = new Session();
   session.connect();

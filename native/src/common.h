@@ -3,6 +3,7 @@
 #pragma once
 
 #include <napi.h>
+#include <omp.h>
 
 #include <cstdint>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -25,6 +26,21 @@ int numThreads();
 void setNumThreads(int n);
 // Bumped when the thread count changes: cached primitives were planned for the old count.
 uint64_t threadEpoch();
+
+// Below this many multiply-adds (tens of µs on one core) a matmul or convolution runs on one
+// thread: an OpenMP fork and join, and waking a sleeping worker, cost more than it saves.
+constexpr int64_t SERIAL_MACS = 1 << 20;
+
+// Sets OpenMP to one thread for its lifetime when `serial` (a plan is made and run under the same count).
+struct SerialScope {
+  bool on;
+  explicit SerialScope(bool serial) : on(serial && numThreads() > 1) {
+    if (on) omp_set_num_threads(1);
+  }
+  ~SerialScope() {
+    if (on) omp_set_num_threads(numThreads());
+  }
+};
 
 inline float* f32(const Napi::Value& v, const char* what) {
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {

@@ -29,20 +29,6 @@ struct ConvArg {
   bool reorder = false;
 };
 
-// Below this many multiply-adds (tens of µs on one core) a convolution runs on one thread: an
-// OpenMP fork and join costs more than the second thread saves.
-static constexpr int64_t SERIAL_MACS = 1 << 20;
-
-// Sets OpenMP to one thread for its lifetime when `serial` (a plan is made and run under the same count).
-struct SerialScope {
-  bool on;
-  explicit SerialScope(bool serial) : on(serial && numThreads() > 1) {
-    if (on) omp_set_num_threads(1);
-  }
-  ~SerialScope() {
-    if (on) omp_set_num_threads(numThreads());
-  }
-};
 
 struct ConvPlan {
   bool ok = false;  // false: oneDNN refused these parameters; the caller uses TypeScript

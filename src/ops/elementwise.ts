@@ -248,7 +248,7 @@ const WHERE = defineOp({
     dtype: promoteTypes(a.dtype, b.dtype),
   }),
   forward: ([c, a, b], _attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype); // the kernel writes every element
     kernels.where(c, castTensor(a, o.dtype), castTensor(b, o.dtype), out);
     return out;
   },

@@ -64,7 +64,7 @@ function spread(dy: Tensor, x: Tensor, axes: readonly number[]): Tensor {
 }
 
 function runReduce(op: ReduceOp, x: Tensor, axes: number[], o: { shape: number[]; dtype: DType }): Tensor {
-  const out = Tensor.empty(o.shape, o.dtype);
+  const out = Tensor.uninitialized(o.shape, o.dtype); // the kernel writes every element
   kernels.reduce(op, x, axes, out);
   return out;
 }
