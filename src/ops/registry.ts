@@ -66,6 +66,15 @@ export function setRecorder(r: Recorder | null): void {
   recorder = r;
 }
 
+/**
+ * Whether a gradient tape records the ops run now. A gradient rule may then take a fused,
+ * non-differentiable path when nothing records it (a first-order backward pass), and its composed,
+ * differentiable form when a tape does (gradients of gradients).
+ */
+export function isRecording(): boolean {
+  return recorder !== null;
+}
+
 /** Runs `op` on concrete tensors (computes) or symbolic ones (records an op node). */
 export function applyOp<A>(op: OpDef<A>, inputs: AnyTensor[], attrs: A): AnyTensor[] {
   const specs = op.spec(inputs, attrs);

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { toTensor } from "../../backend/convert.js";
+import { castTensor, toTensor } from "../../backend/convert.js";
 import { SymbolicTensor } from "../../backend/symbolic_tensor.js";
 import type { Tensor } from "../../backend/tensor.js";
 import { assertClose, checkGrad, randomTensor } from "../../testing/gradcheck.js";
+import { grad } from "../../autodiff/grad.js";
+import { clip, divide, log, multiply, negative, square } from "../elementwise.js";
+import { sum } from "../reduction.js";
 import { reshape } from "../shape.js";
 import { softmax } from "./activations.js";
 import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy } from "./losses.js";
@@ -170,6 +173,51 @@ describe("crossentropies: gradients against finite differences", () => {
     checkGrad((t, o) => categoricalCrossentropy(t, o, true), [soft, logits]);
     checkGrad((t, o) => categoricalCrossentropy(t, o, false, 0), [soft, probs]);
     checkGrad((t, o) => categoricalCrossentropy(t, o, true, 0), [soft, logits]);
+  });
+
+  it("categoricalCrossentropy's fused gradient (output only) matches finite differences, unnormalized rows, axis -1, 0, 1", () => {
+    const soft = f64([
+      [0.2, 0.3, 0.5, 0],
+      [0, 0, 1, 0],
+      [0.25, 0.25, 0.25, 0.25],
+    ]);
+    const o = f64([
+      [0.3, 0.2, 0.9, 0.4],
+      [0.1, 0.2, 2, 0.3],
+      [0.1, 0.7, 0.4, 0.6],
+    ]);
+    checkGrad((x) => categoricalCrossentropy(soft, x), [o]);
+    checkGrad((x) => categoricalCrossentropy(soft, x, false, 0), [o]);
+    const t3 = softmax(randomTensor([2, 3, 4], 11), 1) as Tensor;
+    checkGrad((x) => categoricalCrossentropy(t3, x, false, 1), [randomTensor([2, 3, 4], 12, 0.1, 1)]);
+  });
+
+  const as32 = (x: Tensor) => castTensor(x, "float32");
+  const composedCce = (t: Tensor, o: Tensor, axis: number) =>
+    negative(sum(multiply(t, log(clip(divide(o, sum(o, axis, true)), 1e-7, 1 - 1e-7))), axis)) as Tensor;
+
+  it("categoricalCrossentropy's fused forward and gradient equal the composed ops' (clipped entries included)", () => {
+    const t = softmax(as32(randomTensor([7, 5, 3], 13, -2, 2)), 1) as Tensor;
+    const o = as32(randomTensor([7, 5, 3], 14, 0, 1));
+    o.data[4] = 0; // clipped at eps
+    o.data[9] = 1e-9;
+    for (let c = 0; c < 5; c++) o.data[20 * 3 + c * 3] = c === 2 ? 1 : 0; // a one-hot row: clipped at 1 - eps
+    // Float32 forward: the fused kernel rounds as the composed ops do, so the values are equal.
+    assert.deepEqual(Array.from(categoricalCrossentropy(t, o, false, 1).data), Array.from(composedCce(t, o, 1).data));
+    const dy = as32(randomTensor([7, 3], 15, 0.5, 1.5));
+    const fused = grad((x: Tensor) => sum(multiply(categoricalCrossentropy(t, x, false, 1), dy)) as Tensor)(
+      o,
+    ) as Tensor;
+    const composed = grad((x: Tensor) => sum(multiply(composedCce(t, x, 1), dy)) as Tensor)(o) as Tensor;
+    assertClose(fused, composed, { rtol: 1e-5, atol: 1e-6 });
+  });
+
+  it("categoricalCrossentropy has gradients of gradients (the composed form under an outer tape)", () => {
+    const soft = softmax(randomTensor([3, 4], 15), -1) as Tensor;
+    // f(o) = sum((d loss / d o)^2): differentiating it needs the gradient rule to be differentiable.
+    const f = (o: Tensor) =>
+      sum(square(grad((x: Tensor) => sum(categoricalCrossentropy(soft, x)) as Tensor)(o) as Tensor));
+    checkGrad((o) => f(o) as Tensor, [randomTensor([3, 4], 16, 0.1, 1)]);
   });
 
   it("sparseCategoricalCrossentropy w.r.t. output, axis -1 and 1", () => {

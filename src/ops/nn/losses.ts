@@ -3,13 +3,15 @@
  * class axis only; reduction over samples is the job of keras.losses. Composed from ops, so their
  * gradients come from those ops' gradient rules.
  */
+import "../../backend/cpu/losses.js";
 import { castTensor } from "../../backend/convert.js";
+import { kernels } from "../../backend/kernels.js";
 import { normalizeAxis, type SpecShape, shapeToString } from "../../backend/shape.js";
 import { Tensor } from "../../backend/tensor.js";
 import { arange } from "../creation.js";
 import { add, cast, clip, divide, equal, log, multiply, negative, subtract, where } from "../elementwise.js";
 import { sum } from "../reduction.js";
-import { toAny } from "../registry.js";
+import { apply1, defineOp, isRecording, toAny } from "../registry.js";
 import { expandDims, reshape, squeeze } from "../shape.js";
 import type { AnyTensor, Out, TensorInput } from "../types.js";
 import { logSoftmax, softplus } from "./activations.js";
@@ -83,8 +85,62 @@ export function categoricalCrossentropy<A extends TensorInput, B extends TensorI
   const [t, o] = lossArgs(op, target, output);
   rankAtLeast1(op, o, t);
   const ax = normalizeAxis(`ops.${op}`, axis, o.shape.length);
-  return negative(sum(multiply(t, logProbs(o, ax, fromLogits)), ax)) as Out<A | B>;
+  if (!fromLogits) return apply1(CATEGORICAL_CROSSENTROPY, [t, o], { axis: ax }) as Out<A | B>;
+  return composedCategoricalCrossentropy(t, o, ax, fromLogits) as Out<A | B>;
 }
+
+function composedCategoricalCrossentropy(t: AnyTensor, o: AnyTensor, axis: number, fromLogits: boolean): AnyTensor {
+  return negative(sum(multiply(t, logProbs(o, axis, fromLogits)), axis));
+}
+
+/** Elements after `axis` in a tensor of this shape (the stride of the class axis). */
+const innerSize = (shape: readonly number[], axis: number) => shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+
+/**
+ * Crossentropy of probabilities as one op. Its gradient is one fused kernel when no tape records
+ * the backward pass, else the composed ops' gradient (so that gradients of gradients work).
+ */
+const CATEGORICAL_CROSSENTROPY = defineOp<{ axis: number }>({
+  name: "categoricalCrossentropy",
+  spec: ([, o], { axis }) => ({ shape: o.shape.filter((_, i) => i !== axis), dtype: o.dtype }),
+  forward: ([t, o], { axis }, [spec]) => {
+    const out = Tensor.uninitialized(spec.shape, spec.dtype);
+    kernels.categoricalCrossentropy(t, o, out, innerSize(o.shape, axis), EPSILON);
+    return out;
+  },
+  grad: ([dy], { inputs: [t, o], attrs: { axis }, needsGrad: [needT, needO] }) => {
+    if (isRecording() || needT) {
+      // Differentiable: the composed ops, run (and recorded) here.
+      const [gt, go] = composedGradient(dy, t, o, axis);
+      return [needT ? gt : null, needO ? go : null];
+    }
+    return [null, needO ? (apply1(CATEGORICAL_CROSSENTROPY_GRAD, [dy, t, o], { axis }) as Tensor) : null];
+  },
+});
+
+/** The gradient of the fused op through its composed form, as ops (recorded by an outer tape). */
+function composedGradient(dy: Tensor, t: Tensor, o: Tensor, axis: number): [Tensor, Tensor] {
+  const logp = logProbs(o, axis, false) as Tensor;
+  const dyc = expandDims(dy, axis) as Tensor;
+  const gt = negative(multiply(dyc, logp)) as Tensor;
+  // d/do of -sum(t * log(clip(o / sum(o)))): through clip (mask), log, and the normalization.
+  const s = sum(o, axis, true) as Tensor;
+  const q = divide(o, s) as Tensor;
+  const inside = where(equal(clip(q, EPSILON, 1 - EPSILON), q), divide(negative(multiply(dyc, t)), q), 0) as Tensor;
+  const go = divide(subtract(inside, sum(multiply(inside, q), axis, true)), s) as Tensor;
+  return [gt, go];
+}
+
+/** The fused gradient with respect to the probabilities; not differentiable (used when no tape records). */
+const CATEGORICAL_CROSSENTROPY_GRAD = defineOp<{ axis: number }>({
+  name: "categoricalCrossentropyGrad",
+  spec: ([, , o]) => ({ shape: o.shape, dtype: o.dtype }),
+  forward: ([dy, t, o], { axis }, [spec]) => {
+    const out = Tensor.uninitialized(spec.shape, spec.dtype);
+    kernels.categoricalCrossentropyGrad(dy, t, o, out, innerSize(o.shape, axis), EPSILON);
+    return out;
+  },
+});
 
 /** Checks concrete labels against the class count and returns them as int32. */
 function checkLabels(op: string, labels: Tensor, classes: number | null, axis: number): Tensor {
