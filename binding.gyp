@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "keras_ts_native",
-      "sources": ["native/src/addon.cc", "native/src/matmul.cc", "native/src/elementwise.cc", "native/src/conv.cc", "native/src/pooling.cc", "native/src/activations.cc", "native/src/optimizers.cc", "native/src/pool.cc"],
+      "sources": ["native/src/addon.cc", "native/src/matmul.cc", "native/src/elementwise.cc", "native/src/conv.cc", "native/src/pooling.cc", "native/src/activations.cc", "native/src/optimizers.cc", "native/src/normalization.cc", "native/src/pool.cc"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       "cflags_cc": ["-std=c++17", "-O3", "-fopenmp", "-fno-math-errno"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
