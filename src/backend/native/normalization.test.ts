@@ -75,7 +75,9 @@ describe("native fused normalization vs TypeScript", { skip }, () => {
           };
           const want = out(cpu);
           const got = out(native);
-          ["y", "mean", "variance"].forEach((what, i) => assertNear(got[i], want[i], 1e-6, `${name} ${what}`));
+          for (const [i, what] of ["y", "mean", "variance"].entries()) {
+            assertNear(got[i], want[i], 1e-6, `${name} ${what}`);
+          }
         }
       });
 
