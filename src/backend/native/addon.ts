@@ -197,8 +197,8 @@ export const thresholds = {
   softmax: 128,
   /** Elements of the parameter of an optimizer update (256: TypeScript 1.4x faster; 1024: native 1.3-1.8x). */
   update: 1024,
-  /** Elements of a normalization input (provisional, not yet measured: as the pooling kernels). */
-  normalize: 1024,
+  /** Elements of a normalization input (256: even to 2x either way by layout; 512: native 1.2-3.5x, 1024: 1.3-5x). */
+  normalize: 512,
 };
 
 /** Whether a tensor holds float32 data, the only dtype the native kernels take. */
