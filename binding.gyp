@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "keras_ts_native",
-      "sources": ["native/src/addon.cc", "native/src/matmul.cc", "native/src/elementwise.cc", "native/src/conv.cc", "native/src/pooling.cc", "native/src/activations.cc", "native/src/optimizers.cc", "native/src/pool.cc"],
+      "sources": ["native/src/addon.cc", "native/src/matmul.cc", "native/src/elementwise.cc", "native/src/conv.cc", "native/src/pooling.cc", "native/src/activations.cc", "native/src/optimizers.cc", "native/src/normalization.cc", "native/src/pool.cc"],
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       # -ffp-contract=off: no fused multiply-adds, so vectorized loops stay bit-identical to the
       # TypeScript kernels (JavaScript rounds every operation).

@@ -100,6 +100,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   initPooling(env, exports);
   initActivations(env, exports);
   initOptimizers(env, exports);
+  initNormalization(env, exports);
   return exports;
 }
 

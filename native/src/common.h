@@ -73,5 +73,6 @@ void initConv(Napi::Env env, Napi::Object exports);
 void initPooling(Napi::Env env, Napi::Object exports);
 void initActivations(Napi::Env env, Napi::Object exports);
 void initOptimizers(Napi::Env env, Napi::Object exports);
+void initNormalization(Napi::Env env, Napi::Object exports);
 
 }  // namespace kts

@@ -103,6 +103,46 @@ export interface NativeAddon {
   nadamUpdate: OptimizerUpdate;
   lionUpdate: OptimizerUpdate;
   emaUpdate: OptimizerUpdate;
+  /** Fused normalization (src/backend/cpu/normalization.ts): x viewed as [P, C, Q]; null for an absent tensor. */
+  normalize(
+    perChannel: boolean,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    beta: Float32Array | null,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    P: number,
+    C: number,
+    Q: number,
+    epsilon: number,
+  ): void;
+  normalizeGrad(
+    perChannel: boolean,
+    x: Float32Array,
+    gamma: Float32Array | null,
+    mean: Float32Array,
+    variance: Float32Array,
+    dy: Float32Array,
+    dmean: Float32Array | null,
+    dvariance: Float32Array | null,
+    dx: Float32Array | null,
+    dgamma: Float32Array | null,
+    dbeta: Float32Array | null,
+    P: number,
+    C: number,
+    Q: number,
+    epsilon: number,
+  ): void;
+  channelAffine(
+    x: Float32Array,
+    scale: Float32Array,
+    shift: Float32Array | null,
+    out: Float32Array,
+    P: number,
+    C: number,
+    Q: number,
+  ): void;
   /** Activation layout of the convolutions: 0 auto, 1 channels-last, 2 oneDNN's blocked choice. */
   setConvLayout(mode: number): number;
   /** The oneDNN implementation a convolution would run (benchmarks and diagnostics). */
@@ -157,6 +197,8 @@ export const thresholds = {
   softmax: 128,
   /** Elements of the parameter of an optimizer update (256: TypeScript 1.4x faster; 1024: native 1.3-1.8x). */
   update: 1024,
+  /** Elements of a normalization input (256: even to 2x either way by layout; 512: native 1.2-3.5x, 1024: 1.3-5x). */
+  normalize: 512,
 };
 
 /** Whether a tensor holds float32 data, the only dtype the native kernels take. */

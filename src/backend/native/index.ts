@@ -14,6 +14,7 @@ import type { Tensor } from "../tensor.js";
 import { addon, isF32, loaded } from "./addon.js";
 import "./activations.js";
 import "./conv.js";
+import "./normalization.js";
 import "./optimizers.js";
 import "./pooling.js";
 

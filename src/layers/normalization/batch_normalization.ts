@@ -6,7 +6,8 @@ import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
 import { onesLike } from "../../ops/creation.js";
 import { add, cast, divide, multiply, square, subtract, where } from "../../ops/elementwise.js";
-import { batchNormalization, moments } from "../../ops/nn/normalization.js";
+import { fusedBatchNorm } from "../../ops/nn/fused_normalization.js";
+import { batchNormalization, batchNormalizationComposed, moments } from "../../ops/nn/normalization.js";
 import { sum } from "../../ops/reduction.js";
 import { expandDims, squeeze } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
@@ -17,6 +18,7 @@ import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
 import { constraintsConfig, initializersConfig, regularizersConfig } from "../weight_options.js";
 import { addGammaBeta } from "./gamma_beta.js";
 import { canonicalAxis } from "./norm_args.js";
+import { normalizationPath } from "./path.js";
 
 export interface BatchNormalizationArgs extends LayerArgs {
   /** The features axis, normalized per index (default -1). */
@@ -130,20 +132,32 @@ export class BatchNormalization extends Layer {
         `${this.describe()}: the mask must have one axis less than the inputs, received mask shape [${m.shape.map((d) => d ?? "null")}] and inputs shape [${x.shape.map((d) => d ?? "null")}].`,
       );
     }
+    const fused = normalizationPath.fused;
     let mean: AnyTensor;
     let variance: AnyTensor;
     if (training && this.trainable) {
-      [mean, variance] = m ? this.maskedMoments(x, m) : moments(x, this.reductionAxes);
-      // Only concrete statistics update the variables (a symbolic trace must not assign).
-      if (mean instanceof Tensor && variance instanceof Tensor) {
-        this.updateMoving(this.movingMean, mean);
-        this.updateMoving(this.movingVariance, variance);
+      if (fused && !m) {
+        // Statistics and normalization in one kernel, its gradient in one more.
+        const [y, bm, bv] = fusedBatchNorm(x, this.gamma?.value, this.beta?.value, this.axis, this.epsilon);
+        this.updateMovingStatistics(bm, bv);
+        return y;
       }
+      [mean, variance] = m ? this.maskedMoments(x, m) : moments(x, this.reductionAxes);
+      this.updateMovingStatistics(mean, variance);
     } else {
       mean = this.movingMean.value;
       variance = this.movingVariance.value;
     }
-    return batchNormalization(x, mean, variance, this.axis, this.beta?.value, this.gamma?.value, this.epsilon);
+    const normalize = fused ? batchNormalization : batchNormalizationComposed;
+    return normalize(x, mean, variance, this.axis, this.beta?.value, this.gamma?.value, this.epsilon);
+  }
+
+  /** Only concrete statistics update the variables (a symbolic trace must not assign). */
+  private updateMovingStatistics(mean: AnyTensor, variance: AnyTensor): void {
+    if (mean instanceof Tensor && variance instanceof Tensor) {
+      this.updateMoving(this.movingMean, mean);
+      this.updateMoving(this.movingVariance, variance);
+    }
   }
 
   /** moving = moving * momentum + batch * (1 - momentum), in the variable's dtype. */

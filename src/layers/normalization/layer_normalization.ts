@@ -4,6 +4,7 @@ import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
 import { add, cast, multiply, negative, rsqrt } from "../../ops/elementwise.js";
+import { consecutiveAxes, fusedLayerNorm } from "../../ops/nn/fused_normalization.js";
 import { moments } from "../../ops/nn/normalization.js";
 import { variance as varianceOf } from "../../ops/reduction.js";
 import { reshape } from "../../ops/shape.js";
@@ -14,6 +15,7 @@ import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
 import { weightOptionsConfig } from "../weight_options.js";
 import { addGammaBeta } from "./gamma_beta.js";
 import { canonicalAxes } from "./norm_args.js";
+import { normalizationPath } from "./path.js";
 
 export interface LayerNormalizationArgs extends LayerArgs {
   /** The axis or axes to normalize over (default -1). */
@@ -111,6 +113,10 @@ export class LayerNormalization extends Layer {
       let y = multiply(x, rsqrt(add(varianceOf(x, this.axes, true), this.epsilon)));
       if (this.gamma) y = multiply(y, this.broadcast(this.gamma, x));
       return y;
+    }
+    if (normalizationPath.fused && consecutiveAxes(this.axes, x.shape.length)) {
+      // Statistics and normalization in one kernel, its gradient in one more.
+      return fusedLayerNorm(x, this.gamma?.value, this.beta?.value, this.axes, this.epsilon)[0];
     }
     const [mean, variance] = moments(x, this.axes, true);
     // As Keras: x * inv + (beta - mean * inv), inv = gamma / sqrt(variance + epsilon).

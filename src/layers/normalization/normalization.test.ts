@@ -3,11 +3,15 @@ import { describe, it } from "node:test";
 import { SymbolicTensor } from "../../backend/symbolic_tensor.js";
 import type { Tensor } from "../../backend/tensor.js";
 import * as ops from "../../ops/index.js";
+import { GradientTape } from "../../autodiff/tape.js";
+import { castTensor } from "../../backend/convert.js";
 import { assertClose, randomTensor } from "../../testing/gradcheck.js";
+import type { Layer } from "../layer.js";
 import { checkLayerGrad, loadCases, runCase } from "../convolutional/layer_test_helpers.js";
 import { BatchNormalization } from "./batch_normalization.js";
 import { GroupNormalization } from "./group_normalization.js";
 import { LayerNormalization } from "./layer_normalization.js";
+import { normalizationPath } from "./path.js";
 import { UnitNormalization } from "./unit_normalization.js";
 
 const sym = (shape: (number | null)[]) => new SymbolicTensor(shape, "float32");
@@ -325,4 +329,68 @@ describe("LayerNormalization, GroupNormalization, UnitNormalization", () => {
       /Layer 'gn' \(GroupNormalization\).*axis -1 of the input shape to have size 4/,
     );
   });
+});
+
+describe("fused and composed paths give the same outputs, gradients and moving statistics", () => {
+  /** Output, gradients of a weighted sum w.r.t. the input and the trainable weights, and the weights after the call. */
+  function run(make: (dtype: string) => Layer, x: Tensor, training: boolean, fused: boolean): Tensor[] {
+    const saved = normalizationPath.fused;
+    normalizationPath.fused = fused;
+    try {
+      const layer = make(x.dtype);
+      layer(x); // builds (inference: the moving statistics stay)
+      // Non-trivial gamma, beta and moving statistics.
+      layer.setWeights(layer.getWeights().map((w, i) => ops.add(randomTensor(w.shape, 7 + i, 0.5, 1.5), 0) as Tensor));
+      const tape = new GradientTape({ persistent: true });
+      tape.watch(x);
+      const y = tape.record(() => layer(x, { training }) as Tensor);
+      const w = castTensor(randomTensor(y.shape, 3), y.dtype);
+      const loss = tape.record(() => ops.sum(ops.multiply(y, w)));
+      const grads = tape.gradient(loss, [x, ...layer.trainableWeights]) as Tensor[];
+      return [y, ...grads, ...layer.getWeights()];
+    } finally {
+      normalizationPath.fused = saved;
+    }
+  }
+
+  const cases: [string, (dtype: string) => Layer, number[], boolean][] = [
+    ["BatchNormalization channels-last, training", (dtype) => new BatchNormalization({ dtype }), [6, 5, 4, 3], true],
+    ["BatchNormalization axis 1, training", (dtype) => new BatchNormalization({ dtype, axis: 1 }), [4, 3, 5, 2], true],
+    [
+      "BatchNormalization without gamma and beta",
+      (dtype) => new BatchNormalization({ dtype, center: false, scale: false }),
+      [9, 7],
+      true,
+    ],
+    ["BatchNormalization, inference", (dtype) => new BatchNormalization({ dtype, axis: 1 }), [4, 3, 5], false],
+    ["LayerNormalization last axis", (dtype) => new LayerNormalization({ dtype }), [4, 3, 17], false],
+    ["LayerNormalization axes [1, 2]", (dtype) => new LayerNormalization({ dtype, axis: [1, 2] }), [3, 4, 5], false],
+    [
+      "LayerNormalization middle axis, no beta",
+      (dtype) => new LayerNormalization({ dtype, axis: 1, center: false }),
+      [3, 4, 5],
+      false,
+    ],
+    [
+      "LayerNormalization axes [0, 2] (composed either way)",
+      (dtype) => new LayerNormalization({ dtype, axis: [0, 2] }),
+      [3, 4, 5],
+      false,
+    ],
+  ];
+  for (const [name, make, shape, training] of cases) {
+    for (const dtype of ["float64", "float32"] as const) {
+      it(`${name}, ${dtype}`, () => {
+        const x = castTensor(randomTensor(shape, 11, -2, 3), dtype);
+        const fused = run(make, x, training, true);
+        const composed = run(make, x, training, false);
+        assert.equal(fused.length, composed.length);
+        const tol = dtype === "float64" ? { rtol: 1e-11, atol: 1e-12 } : { rtol: 2e-5, atol: 2e-5 };
+        fused.forEach((t, i) => {
+          assert.equal(t.dtype, dtype);
+          assertClose(t, composed[i], tol);
+        });
+      });
+    }
+  }
 });
