@@ -121,7 +121,7 @@ const CONV = defineOp<ConvAttrs>({
   name: "conv",
   spec: convSpec,
   forward: ([x, w], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.conv(x, w, out, convParams(x.shape, w.shape, attrs));
     return out;
   },
@@ -152,7 +152,7 @@ const CONV_BACKPROP_INPUT = defineOp<BackpropInputAttrs>({
     return { shape: [dy.shape[0], ...inSpatial, cg === null ? null : cg * p.groups], dtype: dy.dtype };
   },
   forward: ([dy, w], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropInput(dy, w, out, p);
     return out;
   },
@@ -178,7 +178,7 @@ const CONV_BACKPROP_FILTER = defineOp<BackpropFilterAttrs>({
     };
   },
   forward: ([x, dy], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropFilter(x, dy, out, p);
     return out;
   },
@@ -255,7 +255,7 @@ const CONV_TRANSPOSE = defineOp<ConvTransposeAttrs>({
     return { shape: out, dtype: x.dtype };
   },
   forward: ([x, w], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropInput(x, w, out, transposeParams(x.shape, w.shape, o.shape, attrs));
     return out;
   },
