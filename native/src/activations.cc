@@ -57,7 +57,57 @@ void map(const float* X, float* O, int64_t n, int64_t weight, const F& f) {
   });
 }
 
+// Codes of activationGrad (src/backend/native/activations.ts); t is y or x per the TypeScript
+// kernel's ACTIVATION_GRAD_OPERAND.
+enum ActGrad { G_RELU, G_RELU6, G_LEAKY_RELU, G_SIGMOID, G_TANH, G_SILU };
+
+template <class F>
+void map2(const float* D, const float* T, float* O, int64_t n, int64_t weight, const F& f) {
+  forRanges(n, chunksFor(n, weight), [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) O[i] = float(f(double(D[i]), double(T[i])));
+  });
+}
+
 }  // namespace
+
+// activationGrad(op, dy, t, out, alpha): out = dy f'(x), from t = y or x, in double as TypeScript.
+static Napi::Value ActivationGrad(const Napi::CallbackInfo& info) {
+  const int op = info[0].As<Napi::Number>().Int32Value();
+  const float* D = f32(info[1], "dy");
+  const float* T = f32(info[2], "t");
+  float* O = f32(info[3], "out");
+  const double alpha = info[4].As<Napi::Number>().DoubleValue();
+  const int64_t n = int64_t(f32Length(info[3]));
+  if (size_t(n) != f32Length(info[1]) || size_t(n) != f32Length(info[2]))
+    throw Napi::RangeError::New(info.Env(), "keras-ts native activationGrad: sizes differ");
+  switch (op) {
+    case G_RELU:
+      map2(D, T, O, n, 1, [](double d, double t) { return t > 0 ? d : 0.0; });
+      break;
+    case G_RELU6:
+      map2(D, T, O, n, 1, [](double d, double t) { return t > 0 && t < 6 ? d : 0.0; });
+      break;
+    case G_LEAKY_RELU:
+      map2(D, T, O, n, 1, [alpha](double d, double t) { return t < 0 ? alpha * d : d; });
+      break;
+    case G_SIGMOID:
+      map2(D, T, O, n, 1, [](double d, double t) { return d * (t * (1 - t)); });
+      break;
+    case G_TANH:
+      map2(D, T, O, n, 1, [](double d, double t) { return d * (1 - t * t); });
+      break;
+    case G_SILU:
+      map2(D, T, O, n, 8, [](double d, double v) {
+        const double e = std::exp(v < 0 ? v : -v);
+        const double s = v < 0 ? e / (1 + e) : 1 / (1 + e);
+        return d * (s * (1 + v * (1 - s)));
+      });
+      break;
+    default:
+      throw Napi::RangeError::New(info.Env(), "keras-ts native activationGrad: unknown op");
+  }
+  return info.Env().Undefined();
+}
 
 // activation(op, x, out, alpha)
 static Napi::Value Activation(const Napi::CallbackInfo& info) {
@@ -195,6 +245,7 @@ static Napi::Value Softmax(const Napi::CallbackInfo& info) {
 
 void initActivations(Napi::Env env, Napi::Object exports) {
   exports.Set("activation", Napi::Function::New(env, Activation));
+  exports.Set("activationGrad", Napi::Function::New(env, ActivationGrad));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
 }
 

@@ -34,6 +34,8 @@ struct ConvPlan {
   bool ok = false;  // false: oneDNN refused these parameters; the caller uses TypeScript
   dnnl::primitive prim;
   ConvArg in1, in2, out;
+  bool hasBias = false;  // forward only: the bias [O] added by the primitive
+  dnnl::memory bias;
   uint64_t epoch = 0;
 };
 
@@ -57,8 +59,9 @@ struct ConvShape {
   int n;
   int64_t B, C, O, G;
   int64_t in[3], k[3], out[3], s[3], pl[3], d[3];
+  bool bias = false;
   std::vector<int64_t> key(int kind) const {
-    std::vector<int64_t> v{kind, layout(), n, B, C, O, G};
+    std::vector<int64_t> v{kind, layout(), n, B, C, O, G, bias};
     for (int i = 0; i < n; i++) v.insert(v.end(), {in[i], k[i], out[i], s[i], pl[i], d[i]});
     return v;
   }
@@ -137,7 +140,17 @@ static ConvPlan makePlan(int kind, const ConvShape& g) {
   try {
     dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, algo, xP, wP, yP, strides, dil, pl, pr);
     dnnl::convolution_forward::primitive_desc fpd(fd, engine());
-    if (kind == FORWARD) {
+    if (kind == FORWARD && g.bias) {
+      const dnnl::memory::desc bMd({g.O}, dt::f32, dnnl::memory::format_tag::a);
+      dnnl::convolution_forward::desc bfd(dnnl::prop_kind::forward_training, algo, xP, wP, bMd, yP, strides, dil, pl, pr);
+      dnnl::convolution_forward::primitive_desc bfpd(bfd, engine());
+      p.prim = dnnl::convolution_forward(bfpd);
+      p.in1 = makeArg(DNNL_ARG_SRC, xMd, bfpd.src_desc(), false);
+      p.in2 = makeArg(DNNL_ARG_WEIGHTS, wMd, bfpd.weights_desc(), false);
+      p.out = makeArg(DNNL_ARG_DST, yMd, bfpd.dst_desc(), true);
+      p.hasBias = true;
+      p.bias = dnnl::memory(bMd, engine(), DNNL_MEMORY_NONE);
+    } else if (kind == FORWARD) {
       p.prim = dnnl::convolution_forward(fpd);
       p.in1 = makeArg(DNNL_ARG_SRC, xMd, fpd.src_desc(), false);
       p.in2 = makeArg(DNNL_ARG_WEIGHTS, wMd, fpd.weights_desc(), false);
@@ -171,9 +184,10 @@ static void bind(ConvArg& a, float* data, std::unordered_map<int, dnnl::memory>&
   args[a.arg] = a.reorder ? a.inner : a.user;
 }
 
-// conv(kind, a, b, out, n, B, C, O, G, in[], k[], out[], strides[], padBefore[], dilation[]) -> bool.
-// kind FORWARD: a = x, b = w, out = y; BACKWARD_DATA: a = dy, b = w, out = dx; BACKWARD_WEIGHTS:
-// a = x, b = dy, out = dw. Returns false (nothing written) when oneDNN cannot take the parameters.
+// conv(kind, a, b, out, n, B, C, O, G, in[], k[], out[], strides[], padBefore[], dilation[][, bias]) -> bool.
+// kind FORWARD: a = x, b = w, out = y (+ bias [O] when given); BACKWARD_DATA: a = dy, b = w, out = dx;
+// BACKWARD_WEIGHTS: a = x, b = dy, out = dw. Returns false (nothing written) when oneDNN cannot take
+// the parameters.
 static Napi::Value Conv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int kind = info[0].As<Napi::Number>().Int32Value();
@@ -194,6 +208,13 @@ static Napi::Value Conv(const Napi::CallbackInfo& info) {
   readDims(info[13], g.pl, g.n);
   readDims(info[14], g.d, g.n);
   if (g.G < 1 || g.C % g.G != 0 || g.O % g.G != 0) throw Napi::RangeError::New(env, "keras-ts native conv: bad groups");
+  float* bias = nullptr;
+  if (info.Length() > 15 && !info[15].IsUndefined() && !info[15].IsNull()) {
+    bias = f32(info[15], "bias");
+    if (kind != FORWARD || f32Length(info[15]) != size_t(g.O))
+      throw Napi::RangeError::New(env, "keras-ts native conv: a bias goes with the forward kind and has O elements");
+    g.bias = true;
+  }
   int64_t xs = g.B * g.C, ys = g.B * g.O, ws = (g.C / g.G) * g.O;
   for (int i = 0; i < g.n; i++) xs *= g.in[i], ys *= g.out[i], ws *= g.k[i];
   const int64_t sizes[3][3] = {{xs, ws, ys}, {ys, ws, xs}, {xs, ys, ws}};
@@ -218,6 +239,10 @@ static Napi::Value Conv(const Napi::CallbackInfo& info) {
     bind(p.in1, A, args);
     bind(p.in2, Bf, args);
     bind(p.out, O, args);
+    if (p.hasBias) {
+      p.bias.set_data_handle(bias);
+      args[DNNL_ARG_BIAS] = p.bias;
+    }
     if (p.in1.reorder) p.in1.re.execute(stream(), p.in1.user, p.in1.inner);
     if (p.in2.reorder) p.in2.re.execute(stream(), p.in2.user, p.in2.inner);
     p.prim.execute(stream(), args);

@@ -5,6 +5,7 @@
 // maximum in window order, NaN propagation, Math.max's +0 over -0).
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "common.h"
@@ -181,6 +182,43 @@ static Napi::Value Pool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// d[c] = dy[c] + 0 where arg[c] == p, else +0, as a bit mask: a branch would be mispredicted on
+// random data and GCC keeps the select scalar; the mask form vectorizes (noinline keeps __restrict).
+__attribute__((noinline)) static void routeRow(float* __restrict d, const float* __restrict dy,
+                                               const int32_t* __restrict arg, int32_t p, int64_t C) {
+  for (int64_t c = 0; c < C; c++) {
+    const float v = dy[c] + 0.0f;
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    bits &= -uint32_t(arg[c] == p);
+    std::memcpy(d + c, &bits, 4);
+  }
+}
+
+// maxPoolGrad with disjoint windows (stride >= pool size on every axis, the usual 2x2/2): each
+// input position takes at most one dy, so dx is written directly, in parallel over output
+// positions, with no accumulator. float(0.0 + dy) as the TypeScript kernel's double sum (-0 -> +0).
+static void maxPoolGradDisjoint(const PoolGeom& g, const float* X, const float* DY, float* DX) {
+  const int64_t P = g.B * g.outPerImage(), C = g.C;
+  bool covered = true;  // every input position lies in some window: no zeroing pass needed
+  for (int i = 0; i < 3; i++) covered &= g.pad[i] == 0 && g.s[i] == g.k[i] && g.out[i] * g.s[i] == g.in[i];
+  const int64_t total = g.B * g.inPerImage() * C;
+  if (!covered)
+    forRanges(total, chunksFor(total), [&](int64_t lo, int64_t hi) { std::fill(DX + lo, DX + hi, 0.0f); });
+  forRanges(P, std::min(P, chunksFor(P * C * std::max<int64_t>(1, g.k[0] * g.k[1] * g.k[2]))), [&](int64_t lo, int64_t hi) {
+    std::vector<float> best(C);
+    std::vector<int32_t> arg(C);
+    positions(g, lo, hi, [&](int64_t b, int64_t od, int64_t oh, int64_t ow, int64_t yOff) {
+      const Window w = window(g, od, oh, ow);
+      argmax(g, X, b, w, 0, C, best.data(), arg.data());
+      float* dxImg = DX + b * g.inPerImage() * C;
+      const int32_t* a = arg.data();
+      const float* dy = DY + yOff;
+      forWindow(g, w, [&](int64_t pos) { routeRow(dxImg + pos * C, dy, a, int32_t(pos), C); });
+    });
+  });
+}
+
 // maxPoolGrad(x, dy, out, n, B, C, inSpatial, poolSize, outSpatial, strides, padBefore)
 static Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   const float* X = f32(info[0], "x");
@@ -190,6 +228,10 @@ static Napi::Value MaxPoolGrad(const Napi::CallbackInfo& info) {
   if (f32Length(info[0]) != size_t(g.B * g.inPerImage() * g.C) || f32Length(info[2]) != f32Length(info[0]) ||
       f32Length(info[1]) != size_t(g.B * g.outPerImage() * g.C))
     throw Napi::RangeError::New(info.Env(), "keras-ts native maxPoolGrad: sizes do not match");
+  if (g.s[0] >= g.k[0] && g.s[1] >= g.k[1] && g.s[2] >= g.k[2]) {
+    maxPoolGradDisjoint(g, X, DY, DX);
+    return info.Env().Undefined();
+  }
   gradTasks(g, DX, [&](int64_t b, const Window& w, int64_t yOff, int64_t c0, int64_t c1, const auto& rowAt) {
     thread_local std::vector<float> best;
     thread_local std::vector<int32_t> arg;

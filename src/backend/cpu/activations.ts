@@ -119,6 +119,68 @@ function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
   }
 }
 
+/**
+ * Which operand the gradient of each activation reads: its output y where the derivative is a
+ * function of y (relu, relu6, sigmoid, tanh: so a layer can fuse the activation into the op before
+ * it and keep only y), its input x elsewhere.
+ */
+export const ACTIVATION_GRAD_OPERAND: Readonly<Record<string, "x" | "y">> = {
+  relu: "y",
+  relu6: "y",
+  sigmoid: "y",
+  tanh: "y",
+  leakyRelu: "x",
+  silu: "x",
+};
+
+/**
+ * out = dy · f'(x) for the activation named `op`, where `t` is y = f(x) or x itself as
+ * ACTIVATION_GRAD_OPERAND says; `alpha` as in `activation`. One pass, computed in double.
+ */
+function activationGrad(op: string, dy: Tensor, t: Tensor, out: Tensor, alpha: number): void {
+  const D = dy.data;
+  const T = t.data;
+  const O = out.data;
+  const n = O.length;
+  switch (op) {
+    case "relu":
+      for (let i = 0; i < n; i++) O[i] = T[i] > 0 ? D[i] : 0;
+      return;
+    case "relu6":
+      for (let i = 0; i < n; i++) {
+        const v = T[i];
+        O[i] = v > 0 && v < 6 ? D[i] : 0;
+      }
+      return;
+    case "sigmoid":
+      for (let i = 0; i < n; i++) {
+        const v = T[i];
+        O[i] = D[i] * (v * (1 - v));
+      }
+      return;
+    case "tanh":
+      for (let i = 0; i < n; i++) {
+        const v = T[i];
+        O[i] = D[i] * (1 - v * v);
+      }
+      return;
+    case "leakyRelu":
+      for (let i = 0; i < n; i++) O[i] = T[i] < 0 ? alpha * D[i] : D[i];
+      return;
+    case "silu":
+      // d/dx x·s(x) = s (1 + x (1 - s)), s from e^{-|x|} as in the forward pass.
+      for (let i = 0; i < n; i++) {
+        const v = T[i];
+        const e = Math.exp(v < 0 ? v : -v);
+        const s = v < 0 ? e / (1 + e) : 1 / (1 + e);
+        O[i] = D[i] * (s * (1 + v * (1 - s)));
+      }
+      return;
+    default:
+      throw new Error(`cpu kernel 'activationGrad': unknown op '${op}'.`);
+  }
+}
+
 /** `shape` seen as [outer, n, inner] around `axis`: lane (o, j) holds o*n*inner + j + k*inner, k < n. */
 function lanes(shape: readonly number[], axis: number): { outer: number; n: number; inner: number } {
   let outer = 1;
@@ -208,9 +270,11 @@ function logSoftmax(x: Tensor, axis: number, out: Tensor): void {
 declare module "../kernels.js" {
   interface KernelTable {
     activation(op: string, x: Tensor, out: Tensor, alpha: number): void;
+    /** out = dy · f'(x) for activation `op`, from t = y or x (ACTIVATION_GRAD_OPERAND); same shapes. */
+    activationGrad(op: string, dy: Tensor, t: Tensor, out: Tensor, alpha: number): void;
     softmax(x: Tensor, axis: number, out: Tensor): void;
     logSoftmax(x: Tensor, axis: number, out: Tensor): void;
   }
 }
 
-registerKernels("cpu", { activation, softmax, logSoftmax });
+registerKernels("cpu", { activation, activationGrad, softmax, logSoftmax });

@@ -23,9 +23,10 @@ declare module "../kernels.js" {
      * x [B, ...inSpatial, C], w [...kSpatial, C / groups, O], out [B, ...outSpatial, O] (O a multiple
      * of groups; group g reads input channels g*C/groups.. and writes output channels g*O/groups..).
      * out[b, o, g*Og + j] = sum_{k, c} x[b, o*stride - padBefore + k*dilation, g*Cg + c] w[k, c, g*Og + j],
-     * positions outside the input counting as zero.
+     * positions outside the input counting as zero. With `bias` [O], out[..., o] += bias[o] (before
+     * rounding to out's dtype).
      */
-    conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void;
+    conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams, bias?: Tensor | null): void;
     /** Gradient of `conv` with respect to x: dy [B, ...outSpatial, O], w as in conv, out = dx [B, ...inSpatial, C]. */
     convBackpropInput(dy: Tensor, w: Tensor, out: Tensor, p: ConvParams): void;
     /** Gradient of `conv` with respect to w: x and dy as above, out = dw [...kSpatial, C / groups, O]. */
@@ -341,7 +342,24 @@ function depthwise(mode: 0 | 1 | 2, g: Geometry, X: Float64Array, Wd: Float64Arr
  * w_g is the column block g*Og.. of w viewed as a [Kg, O] matrix (w's layout [...k, Cg, O]).
  */
 
-function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
+/** Y[y0 + i] = acc[i] (+ bias[i % O]) for i < n: the rounding of one block of the output. */
+function store(
+  Y: Tensor["data"],
+  y0: number,
+  acc: Float64Array,
+  n: number,
+  O: number,
+  bias: Tensor | null | undefined,
+) {
+  if (!bias) {
+    for (let i = 0; i < n; i++) Y[y0 + i] = acc[i];
+    return;
+  }
+  const b = bias.data;
+  for (let i = 0; i < n; i += O) for (let o = 0; o < O; o++) Y[y0 + i + o] = acc[i + o] + b[o];
+}
+
+function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams, bias?: Tensor | null): void {
   const g = geometry(x.shape, w.shape.slice(0, -2), out.shape, p);
   const { B, O, G, Og, P, Kg } = g;
   const X = asF64("x", x);
@@ -351,7 +369,7 @@ function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
     const acc = scratch("acc", out.size);
     acc.fill(0, 0, out.size);
     depthwise(0, g, X, Wd, X, acc);
-    for (let i = 0; i < out.size; i++) Y[i] = acc[i];
+    store(Y, 0, acc, out.size, O, bias);
     return;
   }
   const R = blockRows(g);
@@ -365,8 +383,7 @@ function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
         im2col(X, g, b, grp, p0, rows, col);
         gemm(rows, Og, Kg, col, 0, Kg, 1, Wd, grp * Og, O, acc, grp * Og, O);
       }
-      const y0 = (b * P + p0) * O;
-      for (let i = 0; i < rows * O; i++) Y[y0 + i] = acc[i];
+      store(Y, (b * P + p0) * O, acc, rows * O, O, bias);
     }
   }
 }

@@ -53,6 +53,44 @@ describe("native activation vs TypeScript", { skip }, () => {
   });
 });
 
+describe("native activationGrad vs TypeScript", { skip }, () => {
+  for (const op of ["relu", "relu6", "leakyRelu", "sigmoid", "tanh", "silu"]) {
+    it(`${op} (exactly equal), incl. NaN, infinities, zeros and the kinks`, () => {
+      for (const n of [300, 5001, 200003]) {
+        const dy = random([n], n + 1, -3, 3);
+        const t = random([n], n + op.length, op === "sigmoid" ? 0 : -8, op === "sigmoid" ? 1 : 8);
+        [...SPECIALS, 6, 1, -1].forEach((v, i) => {
+          t.data[i * 17] = v;
+          dy.data[i * 13 + 5] = v;
+        });
+        const want = Tensor.empty([n]);
+        const got = Tensor.empty([n]);
+        cpu.activationGrad(op, dy, t, want, 0.3);
+        native.activationGrad(op, dy, t, got, 0.3);
+        assertSame(got, want, `${op} n=${n}`);
+      }
+    });
+  }
+
+  it("hands small, float64 and unknown ops to TypeScript", () => {
+    const want = Tensor.empty([10]);
+    const got = Tensor.empty([10]);
+    cpu.activationGrad("silu", random([10], 1), random([10], 2), want, 0);
+    native.activationGrad("silu", random([10], 1), random([10], 2), got, 0);
+    assertSame(got, want, "silu small");
+    const a = random([1000], 2, -3, 3, "float64");
+    const w64 = Tensor.empty([1000], "float64");
+    const g64 = Tensor.empty([1000], "float64");
+    cpu.activationGrad("tanh", a, a, w64, 0);
+    native.activationGrad("tanh", a, a, g64, 0);
+    assertSame(g64, w64, "tanh float64");
+    assert.throws(
+      () => native.activationGrad("nope", random([1000], 3), random([1000], 4), Tensor.empty([1000]), 0),
+      /unknown op 'nope'/,
+    );
+  });
+});
+
 describe("native softmax / logSoftmax vs TypeScript", { skip }, () => {
   const cases: [number[], number][] = [
     [[128, 10], 1],

@@ -8,6 +8,13 @@ import { type KernelTable, backendKernels, registerKernels } from "../kernels.js
 import type { Tensor } from "../tensor.js";
 import { addon, isF32, thresholds } from "./addon.js";
 
+declare module "./addon.js" {
+  interface NativeAddon {
+    /** activationGrad(op code, dy, t, out, alpha): codes in GRAD_OPS below. */
+    activationGrad(op: number, dy: Float32Array, t: Float32Array, out: Float32Array, alpha: number): void;
+  }
+}
+
 const cpu = backendKernels("cpu") as KernelTable;
 
 /** Codes of native/src/activations.cc (0-2: the one-compare activations, with their own threshold). */
@@ -30,6 +37,17 @@ function activation(op: string, x: Tensor, out: Tensor, alpha: number): void {
   else addon!.activation(code, x.data as Float32Array, out.data as Float32Array, alpha);
 }
 
+/** Codes of activationGrad in native/src/activations.cc (silu costs an exp; the others a compare or two). */
+const GRAD_OPS: Record<string, number> = { relu: 0, relu6: 1, leakyRelu: 2, sigmoid: 3, tanh: 4, silu: 5 };
+
+function activationGrad(op: string, dy: Tensor, t: Tensor, out: Tensor, alpha: number): void {
+  const code = GRAD_OPS[op];
+  const min = code === 5 ? thresholds.activation : thresholds.activationCheap;
+  if (code === undefined || out.size < min || !isF32(dy) || !isF32(t) || !isF32(out)) {
+    cpu.activationGrad(op, dy, t, out, alpha);
+  } else addon!.activationGrad(code, dy.data as Float32Array, t.data as Float32Array, out.data as Float32Array, alpha);
+}
+
 function softmaxOf(x: Tensor, axis: number, out: Tensor, logarithm: boolean): boolean {
   if (x.size < thresholds.softmax || !isF32(x) || !isF32(out)) return false;
   if (axis < 0) axis += x.rank;
@@ -49,4 +67,4 @@ function logSoftmax(x: Tensor, axis: number, out: Tensor): void {
   if (!softmaxOf(x, axis, out, true)) cpu.logSoftmax(x, axis, out);
 }
 
-if (addon) registerKernels("native", { activation, softmax, logSoftmax });
+if (addon) registerKernels("native", { activation, activationGrad, softmax, logSoftmax });

@@ -91,23 +91,40 @@ describe("native conv vs TypeScript", { skip }, () => {
       const kVol = c.k.reduce((a, b) => a * b, 1);
       const outVol = outS.reduce((a, b) => a * b, 1);
       const pairs: [string, Tensor, Tensor, number][] = [];
+      // Outputs start as garbage (different in each) so that an element a kernel leaves unwritten fails.
+      const outputs = (shape: number[]) => {
+        const want = Tensor.empty(shape);
+        const got = Tensor.empty(shape);
+        want.data.fill(Number.NaN);
+        got.data.fill(12345);
+        return [want, got];
+      };
       {
-        const want = Tensor.empty([c.B, ...outS, c.O]);
-        const got = Tensor.empty(want.shape);
+        const [want, got] = outputs([c.B, ...outS, c.O]);
         cpu.conv(x, w, want, p);
         native.conv(x, w, got, p);
         pairs.push(["conv", got, want, kVol * Cg]);
       }
       {
-        const want = Tensor.empty(x.shape);
-        const got = Tensor.empty(x.shape);
+        const bias = random([c.O], 400 + ci);
+        const [want, got] = outputs([c.B, ...outS, c.O]);
+        cpu.conv(x, w, want, p, bias);
+        native.conv(x, w, got, p, bias);
+        pairs.push(["conv with bias", got, want, kVol * Cg + 1]);
+        // The bias is added per output channel: against the convolution without it.
+        const plain = pairs[0][2];
+        for (let i = 0; i < want.size; i++) {
+          assert.ok(Math.abs(want.data[i] - (plain.data[i] + bias.data[i % c.O])) < 1e-6, "bias added per channel");
+        }
+      }
+      {
+        const [want, got] = outputs(x.shape);
         cpu.convBackpropInput(dy, w, want, p);
         native.convBackpropInput(dy, w, got, p);
         pairs.push(["convBackpropInput", got, want, kVol * (c.O / (c.groups ?? 1))]);
       }
       {
-        const want = Tensor.empty(w.shape);
-        const got = Tensor.empty(w.shape);
+        const [want, got] = outputs(w.shape);
         cpu.convBackpropFilter(x, dy, want, p);
         native.convBackpropFilter(x, dy, got, p);
         pairs.push(["convBackpropFilter", got, want, c.B * outVol]);
@@ -167,6 +184,10 @@ describe("native conv vs TypeScript", { skip }, () => {
       cpu.conv(x, w, want, p);
       native.conv(x, w, got, p);
       assertSame(got, want, `conv ${dtype}`);
+      const bias = random([3], 3, -1, 1, dtype);
+      cpu.conv(x, w, want, p, bias);
+      native.conv(x, w, got, p, bias);
+      assertSame(got, want, `conv with bias ${dtype}`);
     }
   });
 

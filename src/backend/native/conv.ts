@@ -9,6 +9,30 @@ import { type KernelTable, backendKernels, registerKernels } from "../kernels.js
 import type { Tensor } from "../tensor.js";
 import { addon, isF32, thresholds } from "./addon.js";
 
+declare module "./addon.js" {
+  interface NativeAddon {
+    /** The forward convolution (kind 0) with a bias [O] added by the primitive. */
+    conv(
+      kind: number,
+      a: Float32Array,
+      b: Float32Array,
+      out: Float32Array,
+      n: number,
+      B: number,
+      C: number,
+      O: number,
+      groups: number,
+      inSpatial: readonly number[],
+      kSpatial: readonly number[],
+      outSpatial: readonly number[],
+      strides: readonly number[],
+      padBefore: readonly number[],
+      dilation: readonly number[],
+      bias: Float32Array | undefined,
+    ): boolean;
+  }
+}
+
 const cpu = backendKernels("cpu") as KernelTable;
 
 const FORWARD = 0;
@@ -16,8 +40,18 @@ const BACKWARD_DATA = 1;
 const BACKWARD_WEIGHTS = 2;
 
 /** Runs the native convolution of `kind` on x-like, w-like and y-like shapes; false when not taken. */
-function run(kind: number, a: Tensor, b: Tensor, out: Tensor, x: Tensor, w: Tensor, y: Tensor, p: ConvParams): boolean {
-  if (!isF32(a) || !isF32(b) || !isF32(out)) return false;
+function run(
+  kind: number,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  x: Tensor,
+  w: Tensor,
+  y: Tensor,
+  p: ConvParams,
+  bias?: Tensor | null,
+): boolean {
+  if (!isF32(a) || !isF32(b) || !isF32(out) || (bias && !isF32(bias))) return false;
   const n = x.rank - 2;
   const C = x.shape[n + 1];
   const O = y.shape[n + 1];
@@ -40,11 +74,12 @@ function run(kind: number, a: Tensor, b: Tensor, out: Tensor, x: Tensor, w: Tens
     p.strides,
     p.padBefore,
     p.dilation,
+    bias ? (bias.data as Float32Array) : undefined,
   );
 }
 
-function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {
-  if (!run(FORWARD, x, w, out, x, w, out, p)) cpu.conv(x, w, out, p);
+function conv(x: Tensor, w: Tensor, out: Tensor, p: ConvParams, bias?: Tensor | null): void {
+  if (!run(FORWARD, x, w, out, x, w, out, p, bias)) cpu.conv(x, w, out, p, bias);
 }
 
 function convBackpropInput(dy: Tensor, w: Tensor, out: Tensor, p: ConvParams): void {

@@ -62,6 +62,10 @@ const cases: Case[] = [
   { B: 5, inS: [101], C: 4, k: [5], strides: [3], same: true },
   { B: 2, inS: [7, 8, 9], C: 6, k: [2, 3, 2], strides: [2, 2, 1], same: true },
   { B: 1, inS: [64, 64], C: 3, k: [3, 3], strides: [1, 1], same: true },
+  // Disjoint windows (maxPoolGrad's direct path): gaps between windows, an uncovered tail, 3-d.
+  { B: 3, inS: [31, 33], C: 9, k: [2, 3], strides: [3, 4] },
+  { B: 4, inS: [230], C: 17, k: [3] },
+  { B: 2, inS: [8, 12, 10], C: 5, k: [2, 2, 2], same: true },
 ];
 
 describe("native pooling vs TypeScript", { skip }, () => {
@@ -77,8 +81,11 @@ describe("native pooling vs TypeScript", { skip }, () => {
       const ddx = random(x.shape, 30 + ci);
       const y = [c.B, ...outS, c.C];
       const both = (f: (t: typeof cpu, out: Tensor) => void, shape: number[], what: string) => {
+        // Garbage first (different in each): an element a kernel leaves unwritten fails.
         const want = Tensor.empty(shape);
         const got = Tensor.empty(shape);
+        want.data.fill(Number.NaN);
+        got.data.fill(12345);
         f(cpu, want);
         f(native, got);
         assertSame(got, want, what);

@@ -4,7 +4,7 @@
  * src/backend/cpu/activations.ts; the rarer ones are composed from other ops.
  */
 import { kernels } from "../../backend/kernels.js";
-import "../../backend/cpu/activations.js";
+import { ACTIVATION_GRAD_OPERAND } from "../../backend/cpu/activations.js";
 import { normalizeAxes, normalizeAxis, shapeToString } from "../../backend/shape.js";
 import { Tensor } from "../../backend/tensor.js";
 import {
@@ -18,7 +18,6 @@ import {
   greaterEqual,
   less,
   lessEqual,
-  logicalAnd,
   log,
   minimum,
   multiply,
@@ -72,17 +71,14 @@ function activationOp(
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-const RELU = activationOp("relu", "relu", (dy, x) => T(where(greater(x, 0), dy, 0)));
-const RELU6 = activationOp("relu6", "relu6", (dy, x) => T(where(logicalAnd(greater(x, 0), less(x, 6)), dy, 0)));
+// The gradients of these run one activationGrad kernel (from y, or from x for leakyRelu and silu).
+const RELU = activationOp("relu", "relu", (dy, _x, y) => activationGrad("relu", dy, y));
+const RELU6 = activationOp("relu6", "relu6", (dy, _x, y) => activationGrad("relu6", dy, y));
 const LEAKY_RELU = activationOp("leakyRelu", "leakyRelu", (dy, x, _y, alpha) =>
-  T(where(less(x, 0), multiply(dy, constant(alpha, dy)), dy)),
+  activationGrad("leakyRelu", dy, x, alpha),
 );
-const SIGMOID = activationOp("sigmoid", "sigmoid", (dy, _x, y) => T(multiply(dy, multiply(y, subtract(1, y)))));
-// d/dx x·s(x) = s (1 + x (1 - s))
-const SILU = activationOp("silu", "silu", (dy, x) => {
-  const s = sigmoid(x);
-  return T(multiply(dy, multiply(s, add(1, multiply(x, subtract(1, s))))));
-});
+const SIGMOID = activationOp("sigmoid", "sigmoid", (dy, _x, y) => activationGrad("sigmoid", dy, y));
+const SILU = activationOp("silu", "silu", (dy, x) => activationGrad("silu", dy, x));
 const SOFTPLUS = activationOp("softplus", "softplus", (dy, x) => T(multiply(dy, sigmoid(x))));
 const ERF = activationOp("erf", "erf", (dy, x) =>
   T(multiply(dy, multiply(constant(2 / Math.sqrt(Math.PI), x), exp(negative(square(x)))))),
@@ -107,6 +103,67 @@ const GELU_TANH = activationOp(
   },
   "gelu",
 );
+
+// ---------------------------------------------------------------- activation gradients, one kernel
+
+interface ActGradAttrs {
+  kind: string;
+  alpha: number;
+}
+
+const ACTIVATION_GRAD = defineOp<ActGradAttrs>({
+  name: "activationGrad",
+  spec: ([dy, t], { kind }) => {
+    const op = "ops.activationGrad";
+    if (!Object.hasOwn(ACTIVATION_GRAD_OPERAND, kind)) {
+      throw new Error(`${op}: unknown activation '${kind}' (expected one of ${Object.keys(ACTIVATION_GRAD_OPERAND)}).`);
+    }
+    requireFloat("activationGrad", dy, "dy");
+    if (dy.dtype !== t.dtype || dy.shape.length !== t.shape.length || dy.shape.some((d, i) => d !== t.shape[i])) {
+      throw new Error(
+        `${op}: dy and ${ACTIVATION_GRAD_OPERAND[kind]} must have one shape and dtype, received ${shapeToString(dy.shape)} ${dy.dtype} and ${shapeToString(t.shape)} ${t.dtype}.`,
+      );
+    }
+    return { shape: dy.shape, dtype: dy.dtype };
+  },
+  forward: ([dy, t], { kind, alpha }, [o]) => {
+    const out = Tensor.uninitialized(o.shape, o.dtype);
+    kernels.activationGrad(kind, dy, t, out, alpha);
+    return out;
+  },
+  // Linear in dy; in t, the derivative of f'(t) (none where f' is piecewise constant).
+  grad: ([g], { inputs: [dy, t], attrs: { kind, alpha }, needsGrad: [needDy, needT] }) => [
+    needDy ? activationGrad(kind, g, t, alpha) : null,
+    needT ? activationGradGrad(kind, g, dy, t) : null,
+  ],
+});
+
+/** g · d/dt (dy · f'(t)); null where f' is piecewise constant (relu, relu6, leakyRelu). */
+function activationGradGrad(kind: string, g: Tensor, dy: Tensor, t: Tensor): Tensor | null {
+  const gd = multiply(g, dy);
+  switch (kind) {
+    case "sigmoid": // f' = y (1 - y): d/dy = 1 - 2y
+      return T(multiply(gd, subtract(1, multiply(2, t))));
+    case "tanh": // f' = 1 - y²: d/dy = -2y
+      return T(multiply(gd, multiply(-2, t)));
+    case "silu": {
+      // f' = s (1 + x (1 - s)): f'' = s (1 - s) (2 + x (1 - 2s))
+      const s = sigmoid(t);
+      const ds = multiply(s, subtract(1, s));
+      return T(multiply(gd, multiply(ds, add(2, multiply(t, subtract(1, multiply(2, s)))))));
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * dy · f'(x) for the activation `kind` in one kernel, from t = y = f(x) (relu, relu6, sigmoid,
+ * tanh) or t = x (leakyRelu, silu). Differentiable (gradients of gradients).
+ */
+export function activationGrad(kind: string, dy: Tensor, t: Tensor, alpha = 0): Tensor {
+  return T(apply1(ACTIVATION_GRAD, [dy, t], { kind, alpha }));
+}
 
 function act(op: OpDef<ActAttrs>, x: TensorInput, alpha = 0): AnyTensor {
   return apply1(op, [toAny(x)], { alpha });

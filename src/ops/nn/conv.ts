@@ -11,9 +11,11 @@ import { kernels } from "../../backend/kernels.js";
 import { type SpecShape, shapeToString } from "../../backend/shape.js";
 import { Tensor } from "../../backend/tensor.js";
 import { cast } from "../elementwise.js";
+import { sum } from "../reduction.js";
 import { apply1, defineOp, toAny } from "../registry.js";
 import { reshape } from "../shape.js";
 import type { AnyTensor, Out, Spec, TensorInput } from "../types.js";
+import { activationGrad } from "./activations.js";
 import {
   channelsToFirst,
   channelsToLast,
@@ -121,7 +123,7 @@ const CONV = defineOp<ConvAttrs>({
   name: "conv",
   spec: convSpec,
   forward: ([x, w], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.conv(x, w, out, convParams(x.shape, w.shape, attrs));
     return out;
   },
@@ -152,7 +154,7 @@ const CONV_BACKPROP_INPUT = defineOp<BackpropInputAttrs>({
     return { shape: [dy.shape[0], ...inSpatial, cg === null ? null : cg * p.groups], dtype: dy.dtype };
   },
   forward: ([dy, w], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropInput(dy, w, out, p);
     return out;
   },
@@ -178,7 +180,7 @@ const CONV_BACKPROP_FILTER = defineOp<BackpropFilterAttrs>({
     };
   },
   forward: ([x, dy], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropFilter(x, dy, out, p);
     return out;
   },
@@ -197,6 +199,52 @@ export function convBackpropInput(dy: Tensor, w: Tensor, inSpatial: readonly num
 export function convBackpropFilter(x: Tensor, dy: Tensor, kSpatial: readonly number[], p: ConvParams): Tensor {
   return T(apply1(CONV_BACKPROP_FILTER, [x, dy], { p, kSpatial: kSpatial.slice() }));
 }
+
+// ---------------------------------------------------------------- conv + bias + activation, one op
+
+/** Activations fused into a convolution: those whose gradient reads only their output. */
+export type FusedActivation = "relu" | "relu6" | null;
+
+interface FusedAttrs extends ConvAttrs {
+  activation: FusedActivation;
+}
+
+/**
+ * act(conv(x, w) + b) with inputs [x, w] or [x, w, b]: one output tensor instead of three (the
+ * bias is added by the convolution kernel, the activation applied in place), and in the backward
+ * pass one activationGrad from the output.
+ */
+const CONV_BIAS_ACTIVATION = defineOp<FusedAttrs>({
+  name: "convBiasActivation",
+  spec: ([x, w, b], attrs) => {
+    const y = convSpec([x, w], attrs);
+    if (b !== undefined) {
+      const O = y.shape[y.shape.length - 1];
+      if (b.shape.length !== 1 || (O !== null && b.shape[0] !== null && b.shape[0] !== O) || b.dtype !== y.dtype) {
+        throw new Error(
+          `${attrs.opName}: the bias must be a vector of the ${O} output channels with dtype ${y.dtype}, received shape ${shapeToString(b.shape)} and dtype ${b.dtype}.`,
+        );
+      }
+    }
+    return y;
+  },
+  forward: ([x, w, b], attrs, [o]) => {
+    const out = Tensor.uninitialized(o.shape, o.dtype);
+    kernels.conv(x, w, out, convParams(x.shape, w.shape, attrs), b ?? null);
+    if (attrs.activation !== null) kernels.activation(attrs.activation, out, out, 0);
+    return out;
+  },
+  grad: ([dy], { inputs: [x, w, b], outputs: [y], attrs, needsGrad: [needX, needW, needB] }) => {
+    const dz = attrs.activation === null ? dy : activationGrad(attrs.activation, dy, y);
+    const p = convParams(x.shape, w.shape, attrs);
+    const grads = [
+      needX ? convBackpropInput(dz, w, x.shape.slice(1, -1), p) : null,
+      needW ? convBackpropFilter(x, dz, w.shape.slice(0, -2), p) : null,
+    ];
+    if (b !== undefined) grads.push(needB ? T(sum(dz, [...Array(dz.rank - 1).keys()])) : null);
+    return grads;
+  },
+});
 
 // ---------------------------------------------------------------- conv transpose
 
@@ -255,7 +303,7 @@ const CONV_TRANSPOSE = defineOp<ConvTransposeAttrs>({
     return { shape: out, dtype: x.dtype };
   },
   forward: ([x, w], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.convBackpropInput(x, w, out, transposeParams(x.shape, w.shape, o.shape, attrs));
     return out;
   },
@@ -340,6 +388,30 @@ export function conv<A extends TensorInput, K extends TensorInput>(
     opName: op,
   });
   return finish(y, a.first) as Out<A | K>;
+}
+
+/**
+ * activation(conv(inputs, kernel, options) + bias) as one op, the Conv layers' call: `bias` one
+ * value per output channel (or null), `activation` "relu", "relu6" or null (none).
+ */
+export function convBiasActivation<A extends TensorInput, K extends TensorInput>(
+  inputs: A,
+  kernel: K,
+  bias: TensorInput | null,
+  activation: FusedActivation,
+  options: ConvOptions = {},
+): Out<A | K> {
+  const op = "ops.conv";
+  const a = prepare(op, inputs, [kernel], options);
+  const ins = [a.x, a.kernels[0]];
+  if (bias !== null) {
+    let b = toAny(bias);
+    checkFloat(op, b, "bias");
+    if (b.dtype !== a.x.dtype) b = cast(b, a.x.dtype);
+    ins.push(b);
+  }
+  const attrs: FusedAttrs = { strides: a.strides, dilation: a.dilation, padding: a.padding, opName: op, activation };
+  return finish(apply1(CONV_BIAS_ACTIVATION, ins, attrs), a.first) as Out<A | K>;
 }
 
 /** Checks a depthwise kernel [...spatial, inChannels, multiplier] against channels-last `x`. */

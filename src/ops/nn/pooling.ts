@@ -69,7 +69,7 @@ const MAX_POOL = defineOp<PoolAttrs>({
   name: "maxPool",
   spec: poolSpec,
   forward: ([x], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.maxPool(x, out, poolParams(x.shape, attrs));
     return out;
   },
@@ -80,7 +80,7 @@ const MAX_POOL_GRAD = defineOp<{ p: PoolParams }>({
   name: "maxPoolGrad",
   spec: ([x]) => ({ shape: x.shape, dtype: x.dtype }),
   forward: ([x, dy], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.maxPoolGrad(x, dy, out, p);
     return out;
   },
@@ -92,7 +92,7 @@ const MAX_POOL_GRAD_GRAD = defineOp<{ p: PoolParams }>({
   name: "maxPoolGradGrad",
   spec: ([x], { p }) => poolSpec([x], explicitAttrs(p, "ops.maxPoolGradGrad")),
   forward: ([x, ddx], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.maxPoolGradGrad(x, ddx, out, p);
     return out;
   },
@@ -115,7 +115,7 @@ const AVG_POOL = defineOp<PoolAttrs>({
   name: "averagePool",
   spec: poolSpec,
   forward: ([x], attrs, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.avgPool(x, out, poolParams(x.shape, attrs));
     return out;
   },
@@ -129,7 +129,7 @@ const AVG_POOL_GRAD = defineOp<{ p: PoolParams; inSpatial: number[] }>({
     dtype: dy.dtype,
   }),
   forward: ([dy], { p }, [o]) => {
-    const out = Tensor.empty(o.shape, o.dtype);
+    const out = Tensor.uninitialized(o.shape, o.dtype);
     kernels.avgPoolGrad(dy, out, p);
     return out;
   },
