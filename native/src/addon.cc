@@ -67,6 +67,11 @@ static Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+static Napi::Value SetPoolRuntime(const Napi::CallbackInfo& info) {
+  setPoolRuntime(info[0].As<Napi::String>().Utf8Value() == "openmp");
+  return Napi::String::New(info.Env(), poolRuntimeIsOpenMP() ? "openmp" : "pool");
+}
+
 static Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   setNumThreads(info[0].As<Napi::Number>().Int32Value());
   return Napi::Number::New(info.Env(), numThreads());
@@ -94,6 +99,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   setNumThreads(0);
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads));
+  exports.Set("setPoolRuntime", Napi::Function::New(env, SetPoolRuntime));
   initMatmul(env, exports);
   initElementwise(env, exports);
   initConv(env, exports);

@@ -100,10 +100,23 @@ Pool& pool() {
 
 void resizePool(int threads) { pool().resize(threads); }
 
+static bool useOpenMP = false;
+
+void setPoolRuntime(bool openmp) { useOpenMP = openmp; }
+bool poolRuntimeIsOpenMP() { return useOpenMP; }
+
 void parallelFor(int64_t chunks, const std::function<void(int64_t)>& body) {
   if (chunks <= 0) return;
   if (chunks == 1 || pool().workers.empty()) {
     for (int64_t c = 0; c < chunks; c++) body(c);
+    return;
+  }
+  if (useOpenMP) {
+    // The OpenMP team oneDNN uses: no second set of workers competing for the cores.
+    std::atomic<int64_t> next{0};
+    const int team = int(std::min<int64_t>(chunks, numThreads()));
+#pragma omp parallel num_threads(team)
+    for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) body(c);
     return;
   }
   pool().run(chunks, body);

@@ -16,6 +16,10 @@ int numThreads();
 // Runs body(c) for c in [0, chunks) on the calling thread and up to numThreads() - 1 workers.
 void parallelFor(int64_t chunks, const std::function<void(int64_t)>& body);
 
+// Runs parallelFor on OpenMP's team instead of the pool's own workers (experiment switch).
+void setPoolRuntime(bool openmp);
+bool poolRuntimeIsOpenMP();
+
 // Restarts the workers for a new thread count.
 void resizePool(int threads);
 
