@@ -118,7 +118,8 @@ const MATMUL = defineOp<MatmulAttrs>({
   },
 });
 
-function matmulOp(a: AnyTensor, b: AnyTensor, transA: boolean, transB: boolean): AnyTensor {
+/** op(a) @ op(b) with transposes as flags (no transpose materialized); shapes as matmul's rank-3 view. */
+export function matmulOp(a: AnyTensor, b: AnyTensor, transA: boolean, transB: boolean): AnyTensor {
   return apply1(MATMUL, [a, b], { transA, transB });
 }
 

@@ -3,11 +3,12 @@ import type { SpecShape } from "../../backend/shape.js";
 import type { Variable } from "../../backend/variable.js";
 import * as constraints from "../../constraints/index.js";
 import * as initializers from "../../initializers/index.js";
-import { conv, convBiasActivation, type FusedActivation } from "../../ops/nn/conv.js";
+import { conv, convBiasActivation } from "../../ops/nn/conv.js";
 import { pad } from "../../ops/shape.js";
 import type { AnyTensor } from "../../ops/types.js";
 import * as regularizers from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
+import { fusedActivation } from "../fused_activation.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
 import { weightOptions, weightOptionsConfig } from "../weight_options.js";
@@ -35,13 +36,6 @@ export interface ConvArgs extends LayerArgs {
   kernelConstraint?: constraints.ConstraintIdentifier | null;
   biasConstraint?: constraints.ConstraintIdentifier | null;
 }
-
-/** The activations a convolution runs in the same op as its bias (their gradient reads the output). */
-const FUSED = new Map<activations.Activation, FusedActivation>([
-  [activations.get("linear"), null],
-  [activations.get("relu"), "relu"],
-  [activations.get("relu6"), "relu6"],
-]);
 
 // Re-exported for the layers that import it from here.
 export { serializeOrNull } from "../weight_options.js";
@@ -149,7 +143,7 @@ export class BaseConv extends Layer {
   }
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
-    const fused = FUSED.get(this.activation);
+    const fused = fusedActivation(this.activation);
     if (fused !== undefined && this.padding !== "causal" && this.convolutionOp === BaseConv.prototype.convolutionOp) {
       // conv + bias + activation as one op: one output tensor, and one activation gradient from it.
       return convBiasActivation(inputs as AnyTensor, this.kernel.value, this.bias?.value ?? null, fused, {

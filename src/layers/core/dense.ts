@@ -5,9 +5,11 @@ import type { ConstraintIdentifier } from "../../constraints/index.js";
 import type { InitializerIdentifier } from "../../initializers/index.js";
 import { add } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/linalg.js";
+import { dense } from "../../ops/nn/dense.js";
 import type { AnyTensor } from "../../ops/types.js";
 import type { RegularizerIdentifier } from "../../regularizers/index.js";
 import type { Nested } from "../../tree/index.js";
+import { fusedActivation } from "../fused_activation.js";
 import { InputSpec } from "../input_spec.js";
 import { type CallOptions, Layer, type LayerArgs } from "../layer.js";
 
@@ -72,7 +74,13 @@ export class Dense extends Layer {
   }
 
   override call(inputs: Nested<AnyTensor>, _options: CallOptions): AnyTensor {
-    let y: AnyTensor = matmul(inputs as AnyTensor, this.kernel);
+    const x = inputs as AnyTensor;
+    const fused = fusedActivation(this.activation);
+    if (fused !== undefined && x.dtype === this.kernel.dtype) {
+      // Product, bias and activation as one op: one output tensor, one activation gradient from it.
+      return dense(x, this.kernel.value, this.bias?.value ?? null, fused);
+    }
+    let y: AnyTensor = matmul(x, this.kernel);
     if (this.bias) y = add(y, this.bias);
     return this.activation(y);
   }
