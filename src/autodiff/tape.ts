@@ -1,10 +1,11 @@
+import { recycleBuffers, withAllocationLog } from "../backend/buffer_pool.js";
 import { isFloat } from "../backend/dtypes.js";
 import { shapeToString, shapesEqual } from "../backend/shape.js";
 import type { Tensor } from "../backend/tensor.js";
 import { setVariableReadHook, Variable } from "../backend/variable.js";
 import { add } from "../ops/elementwise.js";
 import { onesLike, zerosLike } from "../ops/creation.js";
-import { type OpDef, setRecorder } from "../ops/registry.js";
+import { isRecording, type OpDef, setRecorder } from "../ops/registry.js";
 
 interface Entry {
   op: OpDef<unknown>;
@@ -122,7 +123,26 @@ export class GradientTape {
         );
       }
     });
-    const grads = backprop(this.entries, this.tracked, target, options.outputGradient);
+    // With no tape recording this backward pass, nothing outside it can hold its intermediate
+    // gradients: their buffers are recycled, except those the returned gradients use.
+    if (isRecording())
+      return this.collect(backprop(this.entries, this.tracked, target, options.outputGradient), sources, options);
+    const [result, allocated] = withAllocationLog(() =>
+      this.collect(backprop(this.entries, this.tracked, target, options.outputGradient), sources, options),
+    );
+    const kept = new Set<ArrayBufferLike>();
+    for (const g of result) if (g) kept.add(g.data.buffer);
+    if (options.outputGradient) kept.add(options.outputGradient.data.buffer);
+    recycleBuffers(allocated.filter((a) => !kept.has(a.buffer)));
+    return result;
+  }
+
+  /** The gradient of each source from the backward pass's gradients (summed over its reads). */
+  private collect(
+    grads: Map<Tensor, Tensor>,
+    sources: readonly (Tensor | Variable)[],
+    options: { unconnected?: "none" | "zero" },
+  ): (Tensor | null)[] {
     return sources.map((s) => {
       let g: Tensor | null = null;
       const reads = s instanceof Variable ? [...(this.variableReads.get(s) ?? [])] : [s];

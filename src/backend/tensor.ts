@@ -1,4 +1,5 @@
 import { type DType, type TypedArray, allocate, dtypeOfArray } from "./dtypes.js";
+import { logAllocation, takeBuffer } from "./buffer_pool.js";
 import { type Shape, shapeToString, sizeOf } from "./shape.js";
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -29,7 +30,11 @@ export class Tensor {
 
   /** A new zero-filled tensor. */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
-    return new Tensor(allocate(dtype, sizeOf(shape)), shape, dtype);
+    const n = sizeOf(shape);
+    const recycled = takeBuffer(n * BYTES[dtype]);
+    const data = recycled ? view(recycled, dtype, n).fill(0) : allocate(dtype, n);
+    logAllocation(data);
+    return new Tensor(data, shape, dtype);
   }
 
   /**
@@ -40,15 +45,9 @@ export class Tensor {
     const n = sizeOf(shape);
     const bytes = BYTES[dtype];
     if (typeof Buffer === "undefined" || n * bytes < 4096) return Tensor.empty(shape, dtype);
-    const buffer = Buffer.allocUnsafeSlow(n * bytes).buffer as ArrayBuffer;
-    const data =
-      dtype === "float32"
-        ? new Float32Array(buffer, 0, n)
-        : dtype === "float64"
-          ? new Float64Array(buffer, 0, n)
-          : dtype === "int32"
-            ? new Int32Array(buffer, 0, n)
-            : new Uint8Array(buffer, 0, n);
+    const buffer = takeBuffer(n * bytes) ?? (Buffer.allocUnsafeSlow(n * bytes).buffer as ArrayBuffer);
+    const data = view(buffer, dtype, n);
+    logAllocation(data);
     return new Tensor(data, shape, dtype);
   }
 
@@ -136,4 +135,17 @@ function formatValues(t: Tensor): string {
     return `[${parts.join(sep)}]`;
   };
   return render(0, 0, "");
+}
+
+function view(buffer: ArrayBuffer, dtype: DType, n: number): TypedArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buffer, 0, n);
+    case "float64":
+      return new Float64Array(buffer, 0, n);
+    case "int32":
+      return new Int32Array(buffer, 0, n);
+    case "bool":
+      return new Uint8Array(buffer, 0, n);
+  }
 }

@@ -43,6 +43,16 @@ const ALL: Record<string, OptimizerClass> = {
   Lion,
 } as unknown as Record<string, OptimizerClass>;
 
+const BUILT_IN = new Set<unknown>(Object.values(ALL));
+
+/**
+ * True for the built-in optimizer classes themselves (not subclasses, whose update code is the
+ * user's): they read each gradient once and keep no reference to it.
+ */
+export function keepsNoGradients(optimizer: Optimizer): boolean {
+  return BUILT_IN.has(optimizer.constructor);
+}
+
 /** "rmsprop", "RMSprop", "adam_w", "adamW" -> the class key, comparing lowercased names without underscores. */
 function lookup(name: string): OptimizerClass | undefined {
   const key = name.replace(/_/g, "").toLowerCase();

@@ -1,4 +1,5 @@
 import { GradientTape } from "../autodiff/tape.js";
+import { recycleBuffers } from "../backend/buffer_pool.js";
 import { Tensor } from "../backend/tensor.js";
 import type { Callback, Logs } from "../callbacks/callback.js";
 import { CallbackList } from "../callbacks/callback_list.js";
@@ -222,7 +223,11 @@ export class Trainer extends Layer {
     this._lossTracker.updateState(loss, batchLength(x));
     const vars = this.trainableWeights;
     const grads = tape.gradient(loss, vars);
-    (this.optimizer as optimizers.Optimizer).apply(grads, vars);
+    const optimizer = this.optimizer as optimizers.Optimizer;
+    optimizer.apply(grads, vars);
+    // The gradients were made by this step and seen only by a built-in optimizer, which keeps none:
+    // their memory serves the next step's gradients while still in cache.
+    if (optimizers.keepsNoGradients(optimizer)) recycleBuffers(grads.flatMap((g) => (g ? [g.data] : [])));
     return this.computeMetrics(x, y, yPred, sampleWeight);
   }
 
