@@ -195,7 +195,7 @@ async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, ro
 }
 
 /**
- * A Python peer (bench/peers/train_*.py --serve) kept running: it builds and warms up both models
+ * A Python peer (bench/peers/train_*.py --serve) kept running: it builds and warms up one model
  * once, then times one round per request, so its rounds interleave with the others.
  */
 class Peer {
@@ -206,8 +206,10 @@ class Peer {
     this.proc = proc;
     this.lines = createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   }
-  static async start(python: string, script: string, childEnv: NodeJS.ProcessEnv): Promise<Peer> {
-    const args = [script, "--serve", String(ROUNDS), String(STEPS.mlp), String(STEPS.cnn), String(WARMUP)];
+  static async start(python: string, script: string, childEnv: NodeJS.ProcessEnv, kind: Kind): Promise<Peer> {
+    // A STEPS of 0 makes the peer skip that model: it builds and warms up only `kind`'s.
+    const steps = (k: Kind) => String(k === kind ? STEPS[k] : 0);
+    const args = [script, "--serve", String(ROUNDS), steps("mlp"), steps("cnn"), String(WARMUP)];
     const proc = spawn(python, args, { env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
     let err = "";
     proc.stderr!.on("data", (d) => {
@@ -422,33 +424,37 @@ async function main(): Promise<void> {
     ? `keras-ts native (${threads} thread${threads > 1 ? "s" : ""})`
     : "keras-ts (no native addon)";
   const mlpRunners: KerasRunner[] = [];
+  const python = env.KERAS_TS_PEERS_PYTHON;
+  if (python && !existsSync(python)) console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
+  // One model at a time, as a user trains: each framework's process holds only the model being
+  // timed (a CNN trained in between made keras-ts's MLP rounds 1.4x slower: cache, heap and JIT
+  // state; the peers get fresh processes per model).
   for (const kind of kinds) {
+    const runners: Runner[] = [];
     const r = await kerasRunner(nativeName, kind, STEPS[kind], ROUNDS);
     if (kind === "mlp") mlpRunners.push(r);
     runners.push(r);
-  }
-  const python = env.KERAS_TS_PEERS_PYTHON;
-  const peers: Peer[] = [];
-  if (python && existsSync(python)) {
-    for (const [script, label, extra] of [
-      ["train_keras.py", "Keras 3 JAX", { KERAS_BACKEND: "jax" }],
-      ["train_torch.py", "PyTorch", {}],
-    ] as const) {
-      process.stderr.write(`${label} (child process): warm-up...\n`);
-      const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
-      try {
-        const peer = await Peer.start(python, path, { ...env, ...extra });
-        peers.push(peer);
-        for (const kind of kinds) runners.push(peerRunner(peer, kind));
-      } catch (e) {
-        for (const kind of kinds) rows.push(failedRow(label, kind, `failed: ${String(e).split("\n")[0]}`));
+    const peers: Peer[] = [];
+    if (python && existsSync(python)) {
+      for (const [script, label, extra] of [
+        ["train_keras.py", "Keras 3 JAX", { KERAS_BACKEND: "jax" }],
+        ["train_torch.py", "PyTorch", {}],
+      ] as const) {
+        process.stderr.write(`${label} ${kind} (child process): warm-up...\n`);
+        const path = fileURLToPath(new URL(`./peers/${script}`, import.meta.url));
+        try {
+          const peer = await Peer.start(python, path, { ...env, ...extra }, kind);
+          peers.push(peer);
+          runners.push(peerRunner(peer, kind));
+        } catch (e) {
+          rows.push(failedRow(label, kind, `failed: ${String(e).split("\n")[0]}`));
+        }
       }
     }
-  } else if (python) {
-    console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
+    rows.push(...(await timeAll(runners)));
+    for (const peer of peers) peer.stop();
   }
-  rows.unshift(...(await timeAll(runners)));
-  for (const peer of peers) peer.stop();
+  rows.sort((a, b) => kinds.indexOf(a.model) - kinds.indexOf(b.model));
 
   // tfjs after the interleaved rounds: its garbage (V8 collects it on background threads while
   // this process waits) took half the cores from the peers' rounds that followed it.

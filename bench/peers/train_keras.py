@@ -71,7 +71,7 @@ def setup(kind):
 
 
 def serve():
-    """--serve: build and warm up both models, print one JSON line of names, then time one round
+    """--serve: build and warm up the models whose STEPS is not 0, print one JSON line of names, then time one round
     per line read ("mlp" or "cnn") and answer {"seconds", "loss"}: bench/train.ts interleaves these
     rounds with its own, so every framework sees the same load on a shared machine."""
     rounds = {k: setup(k) for k in ("mlp", "cnn") if STEPS[k] > 0}
