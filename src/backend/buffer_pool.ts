@@ -13,7 +13,9 @@ const MIN_BYTES = 64 * 1024;
 /** At most this many bytes wait in the pool; beyond, buffers are left to the garbage collector. */
 const MAX_POOLED_BYTES = 64 * 1024 * 1024;
 
+/** Waiting buffers by size (the last one recycled on top), and all of them oldest first. */
 const free = new Map<number, ArrayBuffer[]>();
+const order: ArrayBuffer[] = [];
 let pooled = 0;
 let enabled = true;
 
@@ -22,16 +24,29 @@ export function setRecycling(on: boolean): void {
   enabled = on;
   if (!on) {
     free.clear();
+    order.length = 0;
     pooled = 0;
   }
+}
+
+/** Whether memory is recycled (the optimizer also writes new values over owned gradients only then). */
+export function recyclingEnabled(): boolean {
+  return enabled;
+}
+
+function evictOldest(): void {
+  const b = order.shift() as ArrayBuffer;
+  const list = free.get(b.byteLength) as ArrayBuffer[];
+  list.splice(list.indexOf(b), 1);
+  pooled -= b.byteLength;
 }
 
 /** A recycled buffer of exactly `bytes` bytes (contents arbitrary), or null. */
 export function takeBuffer(bytes: number): ArrayBuffer | null {
   if (bytes < MIN_BYTES) return null;
-  const list = free.get(bytes);
-  const b = list?.pop();
+  const b = free.get(bytes)?.pop();
   if (!b) return null;
+  order.splice(order.lastIndexOf(b), 1);
   pooled -= bytes;
   return b;
 }
@@ -48,10 +63,14 @@ export function recycleBuffers(arrays: readonly ArrayBufferView[]): void {
     if (seen.has(b)) continue;
     seen.add(b);
     if (!(b instanceof ArrayBuffer) || a.byteOffset !== 0 || a.byteLength !== b.byteLength) continue;
-    if (b.byteLength < MIN_BYTES || pooled + b.byteLength > MAX_POOLED_BYTES) continue;
+    if (b.byteLength < MIN_BYTES || b.byteLength > MAX_POOLED_BYTES) continue;
+    // Over the cap, the buffers waiting longest go to the garbage collector (another model's
+    // sizes, say, must not keep this one's out).
+    while (pooled + b.byteLength > MAX_POOLED_BYTES) evictOldest();
     let list = free.get(b.byteLength);
     if (!list) free.set(b.byteLength, (list = []));
     list.push(b);
+    order.push(b);
     pooled += b.byteLength;
   }
 }

@@ -49,6 +49,11 @@ export class Adam extends Optimizer {
     return true;
   }
 
+  // Both adamUpdate kernels read g[i] before writing p[i].
+  protected override get updatesIntoGradient(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const i = this.variableIndex(v);
     const t = this.step + 1;

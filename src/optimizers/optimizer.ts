@@ -6,6 +6,7 @@
  */
 import "../backend/cpu/optimizers.js";
 import { type DType, isFloat } from "../backend/dtypes.js";
+import { recycleBuffers, recyclingEnabled } from "../backend/buffer_pool.js";
 import { kernels } from "../backend/kernels.js";
 import { shapeToString, shapesEqual } from "../backend/shape.js";
 import { Tensor } from "../backend/tensor.js";
@@ -92,6 +93,10 @@ export abstract class Optimizer {
   private _excludeIds = new Set<Variable>();
   private _excludePattern: RegExp | null = null;
   private _warnedMissing = false;
+  /** Set by applyOwned: the gradients are this optimizer's to consume. */
+  private _gradientsOwned = false;
+  /** The gradient the current update may write the variable's new value into (see out()). */
+  private _ownedGradient: Tensor | null = null;
 
   constructor(args: OptimizerArgs & { learningRate: LearningRate | KerasObjectConfig }) {
     const cls = this.className;
@@ -369,6 +374,9 @@ export abstract class Optimizer {
     const lr = this.learningRate;
     const wd = this.weightDecay;
     this.beforeUpdates(lr);
+    const writable =
+      this._gradientsOwned && this.updatesIntoGradient && recyclingEnabled() ? exclusiveBuffers(gs) : null;
+    const dead: Tensor[] = [];
     for (let i = 0; i < gs.length; i++) {
       const v = vs[i];
       let decay = wd !== null && this.useWeightDecay(v) ? wd * lr : 0;
@@ -376,8 +384,15 @@ export abstract class Optimizer {
         v.assign(weightDecayed(v.peek(), decay));
         decay = 0;
       }
+      this._ownedGradient = writable?.[i] && gs[i].dtype === v.dtype ? gs[i] : null;
+      const offered = this._ownedGradient !== null;
       this.updateStep(gs[i], v, lr, decay);
+      // Taken by out(): the gradient's memory now holds v's value.
+      if (!(offered && this._ownedGradient === null)) dead.push(gs[i]);
     }
+    this._ownedGradient = null;
+    // Owned gradients not written into are dead: their memory serves the next step's gradients.
+    if (this._gradientsOwned) recycleBuffers(dead.map((g) => g.data));
     if (this.useEma) this.updateAverages();
     for (const v of vs) if (v.constraint) v.assign(v.constraint(v.peek()));
     (this.iterations as SlotVariable).store(new Tensor(Int32Array.of(this.step + 1), [], "int32"));
@@ -421,7 +436,36 @@ export abstract class Optimizer {
    */
   protected out(v: Variable): Tensor {
     if (v instanceof SlotVariable && !v.exposed) return v.current();
+    const g = this._ownedGradient;
+    if (g !== null && !(v instanceof SlotVariable)) {
+      // The gradient is ours and the kernel reads each element before writing it: the new value
+      // goes into its memory, still in cache from the backward pass.
+      this._ownedGradient = null;
+      return g;
+    }
     return Tensor.uninitialized(v.shape, v.dtype);
+  }
+
+  /**
+   * True when every update kernel of this optimizer reads a gradient element before it writes the
+   * parameter element at the same index, so the new value may be written over the gradient.
+   */
+  protected get updatesIntoGradient(): boolean {
+    return false;
+  }
+
+  /**
+   * @internal `apply` for gradients that nothing else holds (the built-in training step's, given to a
+   * built-in optimizer): the optimizer may write new values over them and recycles the rest.
+   */
+  applyOwned(grads: readonly (Tensor | null)[], variables: readonly Variable[]): void {
+    this._gradientsOwned = true;
+    try {
+      this.apply(grads, variables);
+    } finally {
+      this._gradientsOwned = false;
+      this._ownedGradient = null;
+    }
   }
 
   /** `v`'s current tensor for a kernel to read, without exposing a slot. */
@@ -531,4 +575,14 @@ export abstract class Optimizer {
   toString(): string {
     return `<${this.className} name=${this.name}, learningRate=${this.learningRate}, iterations=${this.step}>`;
   }
+}
+
+/** Per gradient: whether it alone uses its whole buffer (no other gradient shares it, no view). */
+function exclusiveBuffers(gs: readonly Tensor[]): boolean[] {
+  const count = new Map<ArrayBufferLike, number>();
+  for (const g of gs) count.set(g.data.buffer, (count.get(g.data.buffer) ?? 0) + 1);
+  return gs.map((g) => {
+    const d = g.data;
+    return count.get(d.buffer) === 1 && d.byteOffset === 0 && d.byteLength === d.buffer.byteLength;
+  });
 }

@@ -41,6 +41,11 @@ export class SGD extends Optimizer {
     return true;
   }
 
+  // Both sgd kernels read g[i] before writing p[i].
+  protected override get updatesIntoGradient(): boolean {
+    return true;
+  }
+
   protected updateStep(g: Tensor, v: Variable, lr: number, decay: number): void {
     const p = this.read(v);
     const pOut = this.out(v);

@@ -1,5 +1,4 @@
 import { GradientTape } from "../autodiff/tape.js";
-import { recycleBuffers } from "../backend/buffer_pool.js";
 import { Tensor } from "../backend/tensor.js";
 import type { Callback, Logs } from "../callbacks/callback.js";
 import { CallbackList } from "../callbacks/callback_list.js";
@@ -224,10 +223,10 @@ export class Trainer extends Layer {
     const vars = this.trainableWeights;
     const grads = tape.gradient(loss, vars);
     const optimizer = this.optimizer as optimizers.Optimizer;
-    optimizer.apply(grads, vars);
-    // The gradients were made by this step and seen only by a built-in optimizer, which keeps none:
-    // their memory serves the next step's gradients while still in cache.
-    if (optimizers.keepsNoGradients(optimizer)) recycleBuffers(grads.flatMap((g) => (g ? [g.data] : [])));
+    // The gradients were made by this step; a built-in optimizer keeps none of them, so it may
+    // write new values over them and recycle the rest (memory still in cache for the next step).
+    if (optimizers.keepsNoGradients(optimizer)) optimizer.applyOwned(grads, vars);
+    else optimizer.apply(grads, vars);
     return this.computeMetrics(x, y, yPred, sampleWeight);
   }
 
