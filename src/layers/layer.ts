@@ -112,6 +112,18 @@ export class Layer {
     self._lastOutputShapes = null;
     self.activityRegularizer = args.activityRegularizer ? regularizers.get(args.activityRegularizer) : null;
     self._batchInputShape = args.inputShape ? [args.batchSize ?? null, ...args.inputShape] : null;
+    // As Keras's build wrapper: a layer built by calling build() directly is built (a later call
+    // must not build it again and duplicate its weights).
+    const build = self.build;
+    Object.defineProperty(self, "build", {
+      value(this: Layer, inputShape: Nested<SpecShape>) {
+        build.call(this, inputShape);
+        this.built = true;
+      },
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
     // biome-ignore lint/correctness/noConstructorReturn: callable instances (see above).
     return self;
   }

@@ -1,13 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SymbolicTensor } from "../../backend/symbolic_tensor.js";
-import type { Tensor } from "../../backend/tensor.js";
+import { Tensor } from "../../backend/tensor.js";
 import { GradientTape } from "../../autodiff/tape.js";
 import * as ops from "../../ops/index.js";
 import { assertClose, checkGrad, randomTensor } from "../../testing/gradcheck.js";
 import { Softmax } from "../activations/softmax.js";
 import { type CallOptions, Layer } from "../layer.js";
 import { getMask } from "../mask.js";
+import { Dense } from "./dense.js";
 import { Embedding } from "./embedding.js";
 import { Identity } from "./identity.js";
 import { Dropout } from "../regularization/dropout.js";
@@ -224,5 +225,16 @@ describe("Embedding", () => {
     assert.equal((config.embeddingsInitializer as { className: string }).className, "RandomUniform");
     assert.equal((config.embeddingsRegularizer as { className: string }).className, "L2");
     assert.equal(config.embeddingsConstraint, null);
+  });
+});
+
+describe("Layer.build called directly", () => {
+  it("marks the layer built, so that calling it does not build (and duplicate its weights) again", () => {
+    const layer = new Dense(3);
+    layer.build([null, 4]);
+    assert.equal(layer.built, true);
+    assert.equal(layer.weights.length, 2);
+    layer(new Tensor(new Float32Array(8), [2, 4]));
+    assert.equal(layer.weights.length, 2);
   });
 });
