@@ -9,27 +9,32 @@ import type { Tensor } from "../tensor.js";
  * tensors' dtype, as the composed ops round their outputs, so that the values match theirs.
  */
 
-const same = (v: number) => v;
+/** Rounds to float32 when `f32`, else leaves the double (float64 tensors). */
+const round = (v: number, f32: boolean) => (f32 ? Math.fround(v) : v);
 
 /** out[o, i] = -sum_c t[o, c, i] * log(clip(p[o, c, i] / sum_c p[o, c, i], eps, 1 - eps)). */
 function categoricalCrossentropy(t: Tensor, p: Tensor, out: Tensor, inner: number, epsilon: number): void {
   const T = t.data;
   const P = p.data;
   const O = out.data;
-  const r = p.dtype === "float32" ? Math.fround : same;
-  const lo = r(epsilon);
-  const hi = r(1 - epsilon);
-  forSamples(P.length, O.length, inner, (base, classes, o) => {
+  const f32 = p.dtype === "float32";
+  const lo = round(epsilon, f32);
+  const hi = round(1 - epsilon, f32);
+  const samples = O.length;
+  const classes = samples === 0 ? 0 : P.length / samples;
+  for (let o = 0; o < samples; o++) {
+    const i = o % inner;
+    const base = (o - i) * classes + i;
     let s = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) s += P[k];
-    s = r(s);
+    s = round(s, f32);
     let acc = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) {
-      const q = r(P[k] / s);
-      acc += r(T[k] * r(Math.log(q < lo ? lo : q > hi ? hi : q)));
+      const q = round(P[k] / s, f32);
+      acc += round(T[k] * round(Math.log(q < lo ? lo : q > hi ? hi : q), f32), f32);
     }
-    O[o] = -r(acc);
-  });
+    O[o] = -round(acc, f32);
+  }
 }
 
 /**
@@ -48,39 +53,25 @@ function categoricalCrossentropyGrad(
   const T = t.data;
   const P = p.data;
   const O = out.data;
-  const r = p.dtype === "float32" ? Math.fround : same;
-  const lo = r(epsilon);
-  const hi = r(1 - epsilon);
-  forSamples(P.length, D.length, inner, (base, classes, o) => {
+  const f32 = p.dtype === "float32";
+  const lo = round(epsilon, f32);
+  const hi = round(1 - epsilon, f32);
+  const samples = D.length;
+  const classes = samples === 0 ? 0 : P.length / samples;
+  for (let o = 0; o < samples; o++) {
+    const i = o % inner;
+    const base = (o - i) * classes + i;
     let s = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) s += P[k];
-    s = r(s);
+    s = round(s, f32);
     let dot = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) {
-      const q = r(P[k] / s);
+      const q = round(P[k] / s, f32);
       const g = q < lo || q > hi ? 0 : (-D[o] * T[k]) / q;
       O[k] = g;
       dot += g * q;
     }
     for (let c = 0, k = base; c < classes; c++, k += inner) O[k] = (O[k] - dot) / s;
-  });
-}
-
-/**
- * Calls f(base, classes, o) for every sample o of `samples` ([outer, inner] flattened): the
- * sample's classes sit at base + c * inner in a tensor of `size` elements.
- */
-function forSamples(
-  size: number,
-  samples: number,
-  inner: number,
-  f: (base: number, classes: number, o: number) => void,
-): void {
-  if (samples === 0) return;
-  const classes = size / samples;
-  for (let o = 0; o < samples; o++) {
-    const i = o % inner;
-    f((o - i) * classes + i, classes, o);
   }
 }
 
