@@ -124,7 +124,10 @@ function rmspropUpdate(
 /**
  * Adam (and AdamW): `m' = m + (g - m) * (1 - beta1)`, `v' = v + (g^2 - v) * (1 - beta2)`; with
  * amsgrad (`vhat` non-null) `vhat' = max(vhat, v')` replaces v'; `p' = x - m' * alpha / (sqrt(v') + eps)`
- * where `alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`, t = iterations + 1.
+ * where `alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`, t = iterations + 1. In the variables'
+ * precision, as Keras computes it: float32 variables round every operation to float32 (Math.fround
+ * after each double operation is exactly the float32 operation), which the native kernel's
+ * vectorized float32 loop reproduces bit for bit.
  */
 function adamUpdate(
   p: Tensor,
@@ -149,30 +152,31 @@ function adamUpdate(
   const O = pOut.data;
   const MO = mOut.data;
   const VO = vOut.data;
+  const H = vhat && vhatOut ? vhat.data : null;
+  const HO = vhat && vhatOut ? vhatOut.data : null;
   const n = P.length;
-  const b1 = 1 - beta1;
-  const b2 = 1 - beta2;
-  if (vhat && vhatOut) {
-    const H = vhat.data;
-    const HO = vhatOut.data;
-    for (let i = 0; i < n; i++) {
-      const gi = G[i];
-      MO[i] = M[i] + (gi - M[i]) * b1;
-      VO[i] = V[i] + (gi * gi - V[i]) * b2;
-      HO[i] = H[i] > VO[i] ? H[i] : VO[i];
-      const x = P[i] - P[i] * decay;
-      O[i] = x - (MO[i] * alpha) / (Math.sqrt(HO[i]) + epsilon);
+  const r = p.dtype === "float32" ? Math.fround : (x: number) => x;
+  const a = r(alpha);
+  const b1 = r(1 - beta1);
+  const b2 = r(1 - beta2);
+  const eps = r(epsilon);
+  const d = r(decay);
+  for (let i = 0; i < n; i++) {
+    const gi = G[i];
+    const mi = M[i];
+    const vi = V[i];
+    const mo = r(mi + r(r(gi - mi) * b1));
+    const vo = r(vi + r(r(r(gi * gi) - vi) * b2));
+    MO[i] = mo;
+    VO[i] = vo;
+    let s = vo;
+    if (H && HO) {
+      s = H[i] > vo ? H[i] : vo;
+      HO[i] = s;
     }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const gi = G[i];
-      const mi = M[i];
-      const vi = V[i];
-      MO[i] = mi + (gi - mi) * b1;
-      VO[i] = vi + (gi * gi - vi) * b2;
-      const x = P[i] - P[i] * decay;
-      O[i] = x - (MO[i] * alpha) / (Math.sqrt(VO[i]) + epsilon);
-    }
+    const pi = P[i];
+    const x = r(pi - r(pi * d));
+    O[i] = r(x - r(r(mo * a) / r(r(Math.sqrt(s)) + eps)));
   }
 }
 
