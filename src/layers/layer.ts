@@ -336,7 +336,7 @@ export class Layer {
       (x): x is AnyTensor => x instanceof Tensor || x instanceof SymbolicTensor,
     );
     const symbolic = leaves.some(isSymbolicLeaf);
-    assertInputCompatibility(this.inputSpec, leaves, this.describe());
+    assertInputCompatibility(this.inputSpec, leaves, this);
 
     let mask = options.mask;
     if (mask === undefined) {

@@ -82,7 +82,7 @@ export function applyWithInitialState(
   const spec = layer.inputSpec;
   const [seq] = unpackInputs(args);
   if (spec && (seq instanceof Tensor || seq instanceof SymbolicTensor)) {
-    assertInputCompatibility(Array.isArray(spec) ? spec[0] : spec, [seq], layer.describe());
+    assertInputCompatibility(Array.isArray(spec) ? spec[0] : spec, [seq], layer);
   }
   // The spec was checked on the sequences: the states are unconstrained.
   layer.inputSpec = null;
