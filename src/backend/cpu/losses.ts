@@ -12,22 +12,32 @@ import type { Tensor } from "../tensor.js";
 /** Rounds to float32 when `f32`, else leaves the double (float64 tensors). */
 const round = (v: number, f32: boolean) => (f32 ? Math.fround(v) : v);
 
+/** What both kernels need: the rounding, the clip bounds in the tensors' dtype, the class count. */
+function setup(p: Tensor, samples: number, epsilon: number) {
+  const f32 = p.dtype === "float32";
+  const classes = samples === 0 ? 0 : p.size / samples;
+  return { f32, lo: round(epsilon, f32), hi: round(1 - epsilon, f32), classes };
+}
+
+/** Where sample o's classes start in [outer, classes, inner] (they are `inner` apart). */
+const sampleBase = (o: number, inner: number, classes: number) => (o - (o % inner)) * classes + (o % inner);
+
+/** sum_c P[base + c * inner], rounded as a reduction's output. */
+function classSum(P: ArrayLike<number>, base: number, classes: number, inner: number, f32: boolean): number {
+  let s = 0;
+  for (let c = 0, k = base; c < classes; c++, k += inner) s += P[k];
+  return round(s, f32);
+}
+
 /** out[o, i] = -sum_c t[o, c, i] * log(clip(p[o, c, i] / sum_c p[o, c, i], eps, 1 - eps)). */
 function categoricalCrossentropy(t: Tensor, p: Tensor, out: Tensor, inner: number, epsilon: number): void {
   const T = t.data;
   const P = p.data;
   const O = out.data;
-  const f32 = p.dtype === "float32";
-  const lo = round(epsilon, f32);
-  const hi = round(1 - epsilon, f32);
-  const samples = O.length;
-  const classes = samples === 0 ? 0 : P.length / samples;
-  for (let o = 0; o < samples; o++) {
-    const i = o % inner;
-    const base = (o - i) * classes + i;
-    let s = 0;
-    for (let c = 0, k = base; c < classes; c++, k += inner) s += P[k];
-    s = round(s, f32);
+  const { f32, lo, hi, classes } = setup(p, O.length, epsilon);
+  for (let o = 0; o < O.length; o++) {
+    const base = sampleBase(o, inner, classes);
+    const s = classSum(P, base, classes, inner, f32);
     let acc = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) {
       const q = round(P[k] / s, f32);
@@ -53,17 +63,10 @@ function categoricalCrossentropyGrad(
   const T = t.data;
   const P = p.data;
   const O = out.data;
-  const f32 = p.dtype === "float32";
-  const lo = round(epsilon, f32);
-  const hi = round(1 - epsilon, f32);
-  const samples = D.length;
-  const classes = samples === 0 ? 0 : P.length / samples;
-  for (let o = 0; o < samples; o++) {
-    const i = o % inner;
-    const base = (o - i) * classes + i;
-    let s = 0;
-    for (let c = 0, k = base; c < classes; c++, k += inner) s += P[k];
-    s = round(s, f32);
+  const { f32, lo, hi, classes } = setup(p, D.length, epsilon);
+  for (let o = 0; o < D.length; o++) {
+    const base = sampleBase(o, inner, classes);
+    const s = classSum(P, base, classes, inner, f32);
     let dot = 0;
     for (let c = 0, k = base; c < classes; c++, k += inner) {
       const q = round(P[k] / s, f32);
