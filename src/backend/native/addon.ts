@@ -14,6 +14,8 @@ export interface NativeAddon {
     mallocTuned: boolean;
   };
   setNumThreads(n: number): number;
+  /** Runs the addon's own parallel loops on OpenMP's team ("openmp") or its pool's workers ("pool", the default). */
+  setPoolRuntime(runtime: "openmp" | "pool"): "openmp" | "pool";
   matmul(
     a: Float32Array,
     b: Float32Array,
@@ -60,8 +62,8 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, R: number, inner: number): void;
   /**
    * Convolution (kind 0 forward: a = x, b = w, out = y; 1 backward-data: a = dy, b = w, out = dx;
-   * 2 backward-weights: a = x, b = dy, out = dw). False, with nothing written, when oneDNN refuses
-   * the parameters.
+   * 2 backward-weights: a = x, b = dy, out = dw), the forward one with an optional bias [O] added
+   * by the primitive. False, with nothing written, when oneDNN refuses the parameters.
    */
   conv(
     kind: number,
@@ -79,6 +81,7 @@ export interface NativeAddon {
     strides: readonly number[],
     padBefore: readonly number[],
     dilation: readonly number[],
+    bias?: Float32Array,
   ): boolean;
   /** Pooling forward (kind 0 max, 1 average); geometry: n spatial axes, then per-axis arrays. */
   pool(kind: number, x: Float32Array, out: Float32Array, ...geometry: PoolGeometry): void;

@@ -9,30 +9,6 @@ import { type KernelTable, backendKernels, registerKernels } from "../kernels.js
 import type { Tensor } from "../tensor.js";
 import { addon, isF32, thresholds } from "./addon.js";
 
-declare module "./addon.js" {
-  interface NativeAddon {
-    /** The forward convolution (kind 0) with a bias [O] added by the primitive. */
-    conv(
-      kind: number,
-      a: Float32Array,
-      b: Float32Array,
-      out: Float32Array,
-      n: number,
-      B: number,
-      C: number,
-      O: number,
-      groups: number,
-      inSpatial: readonly number[],
-      kSpatial: readonly number[],
-      outSpatial: readonly number[],
-      strides: readonly number[],
-      padBefore: readonly number[],
-      dilation: readonly number[],
-      bias: Float32Array | undefined,
-    ): boolean;
-  }
-}
-
 const cpu = backendKernels("cpu") as KernelTable;
 
 const FORWARD = 0;
