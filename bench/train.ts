@@ -417,7 +417,6 @@ async function main(): Promise<void> {
       `${WARMUP} warm-up steps; best and median of ${ROUNDS} interleaved rounds`,
   );
   const kinds = (["mlp", "cnn"] as Kind[]).filter((k) => STEPS[k] > 0);
-  const runners: Runner[] = [];
   const rows: Row[] = [];
   const threads = keras.backend.getNumThreads();
   const nativeName = keras.backend.info().native.loaded
@@ -425,7 +424,8 @@ async function main(): Promise<void> {
     : "keras-ts (no native addon)";
   const mlpRunners: KerasRunner[] = [];
   const python = env.KERAS_TS_PEERS_PYTHON;
-  if (python && !existsSync(python)) console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
+  if (python && !existsSync(python))
+    console.log(`KERAS_TS_PEERS_PYTHON=${python} does not exist: Python peers skipped`);
   // One model at a time, as a user trains: each framework's process holds only the model being
   // timed (a CNN trained in between made keras-ts's MLP rounds 1.4x slower: cache, heap and JIT
   // state; the peers get fresh processes per model).
