@@ -3,6 +3,9 @@
 // the TypeScript kernels' exact order (every stored slot is re-read as the rounded float, as
 // TypeScript reads it back from its Float32Array), so the results are bit-identical to theirs.
 #include <cmath>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "common.h"
 #include "pool.h"
@@ -30,6 +33,17 @@ void each(int64_t n, const F& f) {
     for (int64_t i = lo; i < hi; i++) f(i);
   });
 }
+
+// Sets the CPU's flush-to-zero and denormals-are-zero modes for its lifetime (on the thread that
+// runs the loop), as TensorFlow and XLA run their CPU kernels: operations on subnormal floats take
+// microcode assists (~100x slower), and Adam's momentum of a dead unit decays through that range.
+struct FlushSubnormals {
+#if defined(__SSE__)
+  unsigned saved = _mm_getcsr();
+  FlushSubnormals() { _mm_setcsr(saved | 0x8040); }
+  ~FlushSubnormals() { _mm_setcsr(saved); }
+#endif
+};
 
 // Shrinks by the decoupled weight decay: x = p - p * decay.
 inline double decayed(float p, double decay) { return double(p) - double(p) * decay; }
@@ -137,6 +151,7 @@ static Napi::Value Adam(const Napi::CallbackInfo& info) {
               decay = float(a.d(13));
   if (!HO) H = nullptr;
   forRanges(a.n, chunksFor(a.n, 2), [&](int64_t lo, int64_t hi) {
+    FlushSubnormals flush;
     adamRange(lo, hi, P, G, M, V, H, O, MO, VO, HO, alpha, b1, b2, epsilon, decay);
   });
   return info.Env().Undefined();

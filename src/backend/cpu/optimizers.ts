@@ -126,8 +126,10 @@ function rmspropUpdate(
  * amsgrad (`vhat` non-null) `vhat' = max(vhat, v')` replaces v'; `p' = x - m' * alpha / (sqrt(v') + eps)`
  * where `alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t)`, t = iterations + 1. In the variables'
  * precision, as Keras computes it: float32 variables round every operation to float32 (Math.fround
- * after each double operation is exactly the float32 operation), which the native kernel's
- * vectorized float32 loop reproduces bit for bit.
+ * after each double operation is exactly the float32 operation) and flush subnormal values to zero,
+ * as TensorFlow and XLA set the CPU to (a dead unit's momentum decays geometrically through the
+ * subnormal range, where every operation on it took ~100x longer); the native kernel's vectorized
+ * float32 loop, run with the CPU's flush-to-zero and denormals-are-zero modes, matches bit for bit.
  */
 function adamUpdate(
   p: Tensor,
@@ -174,29 +176,39 @@ function adamUpdate(
     return;
   }
   // One rounding function per loop: a variable holding Math.fround on some calls and an identity
-  // function on others was not inlined (4x slower).
-  const f = Math.fround;
+  // function on others was not inlined (4x slower). z flushes inputs and results (DAZ and FTZ).
+  const f = (v: number) => flush32(Math.fround(v));
+  const z = flush32;
   const a = f(alpha);
   const c1 = f(b1);
   const c2 = f(b2);
   const eps = f(epsilon);
   const d = f(decay);
   for (let i = 0; i < n; i++) {
-    const gi = G[i];
-    const mi = M[i];
-    const vi = V[i];
+    const gi = z(G[i]);
+    const mi = z(M[i]);
+    const vi = z(V[i]);
     const mo = f(mi + f(f(gi - mi) * c1));
     const vo = f(vi + f(f(f(gi * gi) - vi) * c2));
     MO[i] = mo;
     VO[i] = vo;
     let s = vo;
     if (H && HO) {
-      s = H[i] > vo ? H[i] : vo;
+      const hi = z(H[i]);
+      s = hi > vo ? hi : vo;
       HO[i] = s;
     }
-    const pi = P[i];
+    const pi = z(P[i]);
     O[i] = f(f(pi - f(pi * d)) - f(f(mo * a) / f(f(Math.sqrt(s)) + eps)));
   }
+}
+
+/** The smallest normal float32. */
+const MIN_NORMAL_F32 = 1.1754943508222875e-38;
+
+/** A float32 value with subnormals flushed to a zero of the same sign (the CPU's FTZ/DAZ modes). */
+function flush32(v: number): number {
+  return v !== 0 && v > -MIN_NORMAL_F32 && v < MIN_NORMAL_F32 ? (v < 0 ? -0 : 0) : v;
 }
 
 /** Adagrad: `acc' = acc + g^2`, `p' = x - lr * g / sqrt(acc' + eps)`. */

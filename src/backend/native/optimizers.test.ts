@@ -57,6 +57,49 @@ describe("native optimizer updates vs TypeScript", { skip }, () => {
     });
   }
 
+  it("Adam flushes subnormal inputs and results to zero, natively and in TypeScript alike", () => {
+    const n = 4096;
+    const s = [n];
+    const p = random(s, 11, -2, 2);
+    const g = random(s, 12, -1, 1);
+    const m = random(s, 13, -0.1, 0.1);
+    const v = random(s, 14, 0, 0.01);
+    const vh = random(s, 15, 0, 0.02);
+    // A dead unit: zero gradient, momentum decayed into the subnormal range (and one that gets there).
+    for (let i = 0; i < n; i += 3) {
+      g.data[i] = 0;
+      m.data[i] = i % 2 ? 1e-39 : -3e-42;
+      v.data[i] = i % 5 ? 2e-40 : 1e-30;
+      vh.data[i] = 5e-41;
+    }
+    m.data[1] = 1.2e-38; // normal, but 0.9 of it is not
+    for (const vhat of [null, vh]) {
+      check("adamUpdate", [p, g, m, v, vhat], [s, s, s, vhat ? s : null], [1e-3, 0.9, 0.999, 1e-7, 0]);
+      const outs = [Tensor.empty(s), Tensor.empty(s), Tensor.empty(s), vhat ? Tensor.empty(s) : null];
+      native.adamUpdate(
+        p,
+        g,
+        m,
+        v,
+        vhat,
+        outs[0] as Tensor,
+        outs[1] as Tensor,
+        outs[2] as Tensor,
+        outs[3],
+        1e-3,
+        0.9,
+        0.999,
+        1e-7,
+        0,
+      );
+      for (const o of outs) {
+        if (!o) continue;
+        for (const x of o.data)
+          assert.ok(x === 0 || Math.abs(x) >= 1.1754943508222875e-38, `subnormal ${x} in an output`);
+      }
+    }
+  });
+
   it("hands float64 and small parameters to TypeScript", () => {
     const p = random([500], 1, -1, 1, "float64");
     const g = random([500], 2, -1, 1, "float64");
