@@ -267,8 +267,38 @@ function logSoftmax(x: Tensor, axis: number, out: Tensor): void {
   softmaxImpl(x, axis, out, true);
 }
 
+/**
+ * Softmax's gradient from its output, dx = y (dy - sum(dy y)) along `axis`, in one pass per lane
+ * instead of four ops. Each operation rounds to the tensors' dtype as the composed ops' outputs
+ * do (the sum accumulates in double, as the reduction kernel does), so the values match theirs.
+ */
+function softmaxGrad(dy: Tensor, y: Tensor, axis: number, out: Tensor): void {
+  const D = dy.data;
+  const Y = y.data;
+  const O = out.data;
+  const { outer, n, inner } = lanes(y.shape, axis);
+  const f32 = y.dtype === "float32";
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const start = o * n * inner + j;
+      const end = start + n * inner;
+      let s = 0;
+      if (f32) {
+        for (let p = start; p < end; p += inner) s += Math.fround(D[p] * Y[p]);
+        s = Math.fround(s);
+        for (let p = start; p < end; p += inner) O[p] = Math.fround(Y[p] * Math.fround(D[p] - s));
+      } else {
+        for (let p = start; p < end; p += inner) s += D[p] * Y[p];
+        for (let p = start; p < end; p += inner) O[p] = Y[p] * (D[p] - s);
+      }
+    }
+  }
+}
+
 declare module "../kernels.js" {
   interface KernelTable {
+    /** dx = y (dy - sum(dy y)) along `axis`: softmax's gradient from its output. */
+    softmaxGrad(dy: Tensor, y: Tensor, axis: number, out: Tensor): void;
     activation(op: string, x: Tensor, out: Tensor, alpha: number): void;
     /** out = dy · f'(x) for activation `op`, from t = y or x (ACTIVATION_GRAD_OPERAND); same shapes. */
     activationGrad(op: string, dy: Tensor, t: Tensor, out: Tensor, alpha: number): void;
@@ -277,4 +307,4 @@ declare module "../kernels.js" {
   }
 }
 
-registerKernels("cpu", { activation, activationGrad, softmax, logSoftmax });
+registerKernels("cpu", { activation, activationGrad, softmax, softmaxGrad, logSoftmax });

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { toTensor } from "../../backend/convert.js";
+import { castTensor, toTensor } from "../../backend/convert.js";
 import { SymbolicTensor } from "../../backend/symbolic_tensor.js";
 import type { Tensor } from "../../backend/tensor.js";
 import { grad } from "../../autodiff/grad.js";
 import { assertClose, checkGrad, randomTensor } from "../../testing/gradcheck.js";
 import { sum } from "../reduction.js";
-import { multiply } from "../elementwise.js";
+import { multiply, subtract } from "../elementwise.js";
 import {
   celu,
   elu,
@@ -253,6 +253,17 @@ describe("activations: gradients against finite differences", () => {
     it(`softmax over axis ${JSON.stringify(axis)}`, () => checkGrad((t) => softmax(t, axis), [x3]));
     it(`logSoftmax over axis ${JSON.stringify(axis)}`, () => checkGrad((t) => logSoftmax(t, axis), [x3]));
   }
+
+  it("softmax's one-kernel gradient equals the composed ops' in float32, bit for bit, along any axis", () => {
+    const x = castTensor(randomTensor([3, 5, 4], 21, -3, 3), "float32");
+    const w = castTensor(randomTensor([3, 5, 4], 22), "float32");
+    for (const axis of [0, 1, -1]) {
+      const y = softmax(x, axis) as Tensor;
+      const fused = grad((u: Tensor) => sum(multiply(softmax(u, axis), w)))(x) as Tensor;
+      const composed = multiply(y, subtract(w, sum(multiply(w, y), axis, true))) as Tensor;
+      assert.deepEqual(Array.from(fused.data), Array.from(composed.data), `axis ${axis}`);
+    }
+  });
 
   it("second derivative of softmax and logSoftmax", () => {
     const w = randomTensor([2, 3, 4], 5);

@@ -30,7 +30,7 @@ import {
 } from "../elementwise.js";
 import { stopGradient } from "../gradient.js";
 import { max, sum } from "../reduction.js";
-import { apply1, defineOp, type GradContext, type OpDef, toAny } from "../registry.js";
+import { apply1, defineOp, type GradContext, isRecording, type OpDef, toAny } from "../registry.js";
 import { split } from "../shape.js";
 import type { AnyTensor, Out, Spec, TensorInput } from "../types.js";
 import { constant, requireFloat } from "./float_args.js";
@@ -276,8 +276,24 @@ const SOFTMAX = defineOp<AxisAttrs>({
     kernels.softmax(x, axis, out);
     return out;
   },
-  // dx = y (dy - Σ dy·y)
-  grad: ([dy], { outputs: [y], attrs: { axis } }) => [T(multiply(y, subtract(dy, sum(multiply(dy, y), axis, true))))],
+  // dx = y (dy - Σ dy·y): one kernel when no tape records the backward pass, else the composed,
+  // differentiable form.
+  grad: ([dy], { outputs: [y], attrs: { axis } }) => [
+    isRecording()
+      ? T(multiply(y, subtract(dy, sum(multiply(dy, y), axis, true))))
+      : T(apply1(SOFTMAX_GRAD, [dy, y], { axis })),
+  ],
+});
+
+/** Softmax's gradient as one op; not differentiable (used only when no tape records it). */
+const SOFTMAX_GRAD = defineOp<AxisAttrs>({
+  name: "softmaxGrad",
+  spec: ([, y]) => ({ shape: y.shape, dtype: y.dtype }),
+  forward: ([dy, y], { axis }, [o]) => {
+    const out = Tensor.uninitialized(o.shape, o.dtype);
+    kernels.softmaxGrad(dy, y, axis, out);
+    return out;
+  },
 });
 
 const LOG_SOFTMAX = defineOp<AxisAttrs>({
