@@ -15,7 +15,10 @@
  *                                   configuration sees the same machine; best and median reported
  *   KERAS_TS_BENCH_MLP_STEPS (20)   training steps per timed round (one `fit` of one epoch)
  *   KERAS_TS_BENCH_CNN_STEPS (4)
- *   KERAS_TS_BENCH_WARMUP (10)      untimed steps first (V8's JIT needs several to settle)
+ *   KERAS_TS_BENCH_WARMUP           untimed steps first, over the timed batches, for every framework
+ *                                   (default 1000 for the MLP, 10 for the CNN: V8's optimizing compiler
+ *                                   was still compiling 15 functions per 20-step MLP fit after 200
+ *                                   steps and ~1 after 1,000, taking the OpenMP worker's core)
  *   KERAS_TS_BENCH_MEMORY_EPOCHS (5) epochs of the resident-memory check (0 skips it)
  *   KERAS_TS_BENCH_TS=0, _TFJS=0, _SLOW=0 skip the TypeScript kernels, tfjs, and the configurations
  *                                   that take minutes (tfjs cpu on the CNN)
@@ -46,7 +49,10 @@ const STEPS: Record<Kind, number> = {
   mlp: Number(env.KERAS_TS_BENCH_MLP_STEPS ?? 20),
   cnn: Number(env.KERAS_TS_BENCH_CNN_STEPS ?? 4),
 };
-const WARMUP = Number(env.KERAS_TS_BENCH_WARMUP ?? 10);
+const WARMUP: Record<Kind, number> = {
+  mlp: Number(env.KERAS_TS_BENCH_WARMUP ?? 1000),
+  cnn: Number(env.KERAS_TS_BENCH_WARMUP ?? 10),
+};
 const BATCH: Record<Kind, number> = { mlp: 128, cnn: 64 };
 const SHAPE: Record<Kind, number[]> = { mlp: [784], cnn: [28, 28, 1] };
 const CLASSES = 10;
@@ -105,11 +111,11 @@ interface KerasRunner extends Runner {
   y: keras.Tensor;
 }
 
-async function kerasRunner(name: string, kind: Kind, steps: number, rounds: number, warmup = WARMUP) {
+async function kerasRunner(name: string, kind: Kind, steps: number, rounds: number, warmup = WARMUP[kind]) {
   keras.utils.setRandomSeed(1);
   const model = kerasModel(kind);
   model.compile({ optimizer: new keras.optimizers.Adam(), loss: "categorical_crossentropy" });
-  const n = BATCH[kind] * Math.max(steps, warmup, 1);
+  const n = BATCH[kind] * Math.max(steps, 1);
   const data = makeData(kind, n);
   const x = new keras.Tensor(data.x, [n, ...SHAPE[kind]]);
   const y = new keras.Tensor(data.y, [n, CLASSES]);
@@ -124,7 +130,8 @@ async function kerasRunner(name: string, kind: Kind, steps: number, rounds: numb
     loss = (h.history.loss as number[]).at(-1) ?? Number.NaN;
     return sec;
   };
-  if (warmup > 0) await fit(warmup);
+  // Warm-up over the timed batches, repeated (as the Python peers do).
+  for (let done = 0; done < warmup; done += n / BATCH[kind]) await fit(Math.min(n / BATCH[kind], warmup - done));
   const r: KerasRunner = {
     name,
     kind,
@@ -181,7 +188,8 @@ async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, ro
     loss = h.history.loss.at(-1);
     return sec;
   };
-  if (warmup > 0) await fit(warmup);
+  // Warm-up over the timed batches, repeated (as the Python peers do).
+  for (let done = 0; done < warmup; done += n / BATCH[kind]) await fit(Math.min(n / BATCH[kind], warmup - done));
   const r: Runner = {
     name: `tfjs ${backend}`,
     kind,
@@ -209,7 +217,7 @@ class Peer {
   static async start(python: string, script: string, childEnv: NodeJS.ProcessEnv, kind: Kind): Promise<Peer> {
     // A STEPS of 0 makes the peer skip that model: it builds and warms up only `kind`'s.
     const steps = (k: Kind) => String(k === kind ? STEPS[k] : 0);
-    const args = [script, "--serve", String(ROUNDS), steps("mlp"), steps("cnn"), String(WARMUP)];
+    const args = [script, "--serve", String(ROUNDS), steps("mlp"), steps("cnn"), String(WARMUP[kind])];
     const proc = spawn(python, args, { env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
     let err = "";
     proc.stderr!.on("data", (d) => {
@@ -414,7 +422,7 @@ async function main(): Promise<void> {
   console.log(
     `MLP 784-512-512-10 (batch ${BATCH.mlp}, ${STEPS.mlp} steps per round) and CNN conv32-conv64-pool-128-10 ` +
       `(batch ${BATCH.cnn}, ${STEPS.cnn} steps per round); Adam, categorical cross-entropy, random data; ` +
-      `${WARMUP} warm-up steps; best and median of ${ROUNDS} interleaved rounds`,
+      `${WARMUP.mlp} / ${WARMUP.cnn} warm-up steps; best and median of ${ROUNDS} interleaved rounds`,
   );
   const kinds = (["mlp", "cnn"] as Kind[]).filter((k) => STEPS[k] > 0);
   const rows: Row[] = [];
@@ -474,7 +482,7 @@ async function main(): Promise<void> {
           tfjsRunners.push(
             slow
               ? await tfjsRunner(tf, backend, kind, 1, 1, 0)
-              : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP, 5)),
+              : await tfjsRunner(tf, backend, kind, STEPS[kind], ROUNDS, Math.min(WARMUP[kind], 5)),
           );
         } catch (e) {
           rows.push(failedRow(`tfjs ${backend}`, kind, `failed: ${String(e).split("\n")[0]}`));
