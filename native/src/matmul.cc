@@ -16,15 +16,16 @@ using dims = dnnl::memory::dims;
 struct MatmulKey {
   int64_t batchA, batchB, batch, M, N, K;
   bool transA, transB;
+  bool bias = false;  // a [N] vector added to every row by the primitive
   bool operator<(const MatmulKey& o) const {
-    return std::tie(batchA, batchB, batch, M, N, K, transA, transB) <
-           std::tie(o.batchA, o.batchB, o.batch, o.M, o.N, o.K, o.transA, o.transB);
+    return std::tie(batchA, batchB, batch, M, N, K, transA, transB, bias) <
+           std::tie(o.batchA, o.batchB, o.batch, o.M, o.N, o.K, o.transA, o.transB, o.bias);
   }
 };
 
 struct MatmulPlan {
   dnnl::matmul prim;
-  dnnl::memory src, wei, dst;
+  dnnl::memory src, wei, dst, bia;
   uint64_t epoch;
 };
 
@@ -35,9 +36,14 @@ static MatmulPlan makePlan(const MatmulKey& k) {
   dnnl::memory::desc srcMd({k.batchA, k.M, k.K}, dt::f32, aStrides);
   dnnl::memory::desc weiMd({k.batchB, k.K, k.N}, dt::f32, bStrides);
   dnnl::memory::desc dstMd({k.batch, k.M, k.N}, dt::f32, dims{k.M * k.N, k.N, 1});
-  dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, weiMd, dstMd), engine());
-  MatmulPlan p{dnnl::matmul(pd), dnnl::memory(srcMd, engine(), DNNL_MEMORY_NONE),
-               dnnl::memory(weiMd, engine(), DNNL_MEMORY_NONE), dnnl::memory(dstMd, engine(), DNNL_MEMORY_NONE),
+  dnnl::memory::desc biaMd({1, 1, k.N}, dt::f32, dims{k.N, k.N, 1});
+  dnnl::matmul::primitive_desc pd(
+      k.bias ? dnnl::matmul::desc(srcMd, weiMd, biaMd, dstMd) : dnnl::matmul::desc(srcMd, weiMd, dstMd), engine());
+  MatmulPlan p{dnnl::matmul(pd),
+               dnnl::memory(srcMd, engine(), DNNL_MEMORY_NONE),
+               dnnl::memory(weiMd, engine(), DNNL_MEMORY_NONE),
+               dnnl::memory(dstMd, engine(), DNNL_MEMORY_NONE),
+               dnnl::memory(biaMd, engine(), DNNL_MEMORY_NONE),
                threadEpoch()};
   return p;
 }
@@ -53,7 +59,7 @@ static MatmulKey normalize(MatmulKey k) {
   return k;
 }
 
-static void run(const MatmulKey& key, const float* A, const float* B, float* O) {
+static void run(const MatmulKey& key, const float* A, const float* B, float* O, const float* C) {
   // An MLP step's 128x512x10 products took 100 µs on two threads (a wake-up), 25 on one.
   SerialScope serial(key.batch * key.M * key.N * key.K < SERIAL_MACS);
   auto it = cache.find(key);
@@ -65,11 +71,18 @@ static void run(const MatmulKey& key, const float* A, const float* B, float* O) 
   p.src.set_data_handle(const_cast<float*>(A));
   p.wei.set_data_handle(const_cast<float*>(B));
   p.dst.set_data_handle(O);
-  p.prim.execute(stream(), {{DNNL_ARG_SRC, p.src}, {DNNL_ARG_WEIGHTS, p.wei}, {DNNL_ARG_DST, p.dst}});
+  if (C) {
+    p.bia.set_data_handle(const_cast<float*>(C));
+    p.prim.execute(stream(),
+                   {{DNNL_ARG_SRC, p.src}, {DNNL_ARG_WEIGHTS, p.wei}, {DNNL_ARG_BIAS, p.bia}, {DNNL_ARG_DST, p.dst}});
+  } else {
+    p.prim.execute(stream(), {{DNNL_ARG_SRC, p.src}, {DNNL_ARG_WEIGHTS, p.wei}, {DNNL_ARG_DST, p.dst}});
+  }
   stream().wait();
 }
 
-// matmul(a, b, out, batchA, batchB, batch, M, N, K, transA, transB): out = op(a) @ op(b).
+// matmul(a, b, out, batchA, batchB, batch, M, N, K, transA, transB, bias?): out = op(a) @ op(b)
+// (+ bias [N] on every row).
 static Napi::Value Matmul(const Napi::CallbackInfo& info) {
   const float* A = f32(info[0], "a");
   const float* B = f32(info[1], "b");
@@ -80,13 +93,22 @@ static Napi::Value Matmul(const Napi::CallbackInfo& info) {
       f32Length(info[2]) != size_t(k.batch * k.M * k.N)) {
     throw Napi::RangeError::New(info.Env(), "keras-ts native matmul: buffer sizes do not match the shapes");
   }
+  const float* C = nullptr;
+  if (info.Length() > 11 && !info[11].IsUndefined() && !info[11].IsNull()) {
+    C = f32(info[11], "bias");
+    if (f32Length(info[11]) != size_t(k.N)) {
+      throw Napi::RangeError::New(info.Env(), "keras-ts native matmul: the bias must have N elements");
+    }
+    k.bias = true;
+  }
   if (k.batch == 0 || k.M == 0 || k.N == 0) return info.Env().Undefined();
   if (k.K == 0) {
-    std::fill(O, O + k.batch * k.M * k.N, 0.0f);
+    for (int64_t r = 0; r < k.batch * k.M; r++)
+      for (int64_t j = 0; j < k.N; j++) O[r * k.N + j] = C ? C[j] : 0.0f;
     return info.Env().Undefined();
   }
   try {
-    run(normalize(k), A, B, O);
+    run(normalize(k), A, B, O, C);
   } catch (const dnnl::error& e) {
     throw Napi::Error::New(info.Env(), std::string("keras-ts native matmul: oneDNN error: ") + e.what());
   }

@@ -95,13 +95,32 @@ function transposeInto(src: TypedArray, off: number, N: number, K: number, dst: 
  * a: [batchA, M, K] ([batchA, K, M] when transA); b: [batchB, K, N] ([batchB, N, K] when transB);
  * out: [batch, M, N]; batchA and batchB are each batch or 1 (broadcast). float32, float64, int32.
  */
-function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): void {
+function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, bias?: Tensor | null): void {
   const [batch, M, N] = out.shape;
   const K = transA ? a.shape[1] : a.shape[2];
   const A = a.data;
   const O = out.data;
   O.fill(0);
-  if (M === 0 || N === 0 || K === 0) return;
+  if (M !== 0 && N !== 0 && K !== 0) product(a, b, transA, transB, batch, M, N, K, A, O);
+  // The bias after the product, as a separate add would round it.
+  if (bias) {
+    const C = bias.data;
+    for (let i = 0; i < O.length; i += N) for (let j = 0; j < N; j++) O[i + j] += C[j];
+  }
+}
+
+function product(
+  a: Tensor,
+  b: Tensor,
+  transA: boolean,
+  transB: boolean,
+  batch: number,
+  M: number,
+  N: number,
+  K: number,
+  A: TypedArray,
+  O: TypedArray,
+): void {
   const strideA = a.shape[0] === 1 ? 0 : M * K;
   const strideB = b.shape[0] === 1 ? 0 : K * N;
   const aRow = transA ? 1 : K;
@@ -196,7 +215,8 @@ function einsumLoop(
 
 declare module "../kernels.js" {
   interface KernelTable {
-    matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): void;
+    /** out = op(a) @ op(b) (+ bias [N] on every row), on [batch, rows, cols] views. */
+    matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, bias?: Tensor | null): void;
     einsumLoop(
       inputs: readonly Tensor[],
       out: Tensor,

@@ -28,6 +28,7 @@ export interface NativeAddon {
     K: number,
     transA: boolean,
     transB: boolean,
+    bias?: Float32Array,
   ): void;
   benchMatmul(
     batch: number,

@@ -52,11 +52,11 @@ const REDUCE_MIN = 2048;
 
 const cpu = backendKernels("cpu") as KernelTable;
 
-function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean): void {
+function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: boolean, bias?: Tensor | null): void {
   const [batch, M, N] = out.shape;
   const K = transA ? a.shape[1] : a.shape[2];
-  if (!isF32(a) || !isF32(b) || !isF32(out) || M * N * K < MATMUL_MIN_FLOPS) {
-    cpu.matmul(a, b, out, transA, transB);
+  if (!isF32(a) || !isF32(b) || !isF32(out) || (bias && !isF32(bias)) || M * N * K < MATMUL_MIN_FLOPS) {
+    cpu.matmul(a, b, out, transA, transB, bias);
     return;
   }
   addon!.matmul(
@@ -71,6 +71,7 @@ function matmul(a: Tensor, b: Tensor, out: Tensor, transA: boolean, transB: bool
     K,
     transA,
     transB,
+    bias ? (bias.data as Float32Array) : undefined,
   );
 }
 

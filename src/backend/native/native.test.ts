@@ -44,6 +44,26 @@ describe("native matmul vs TypeScript", { skip }, () => {
     }
   }
 
+  it("adds a bias to every row, batched and not, with K = 0 too, as TypeScript does", () => {
+    for (const [batchA, batchB, batch, M, N, K] of [
+      [1, 1, 1, 128, 512, 784],
+      [3, 1, 3, 17, 29, 40],
+      [2, 2, 2, 33, 65, 0],
+    ]) {
+      for (const transB of [false, true]) {
+        const a = random([batchA, M, K], M + K);
+        const b = random(transB ? [batchB, N, K] : [batchB, K, N], N + K);
+        const bias = random([N], N);
+        const want = Tensor.empty([batch, M, N]);
+        const got = Tensor.empty([batch, M, N]);
+        cpu.matmul(a, b, want, false, transB, bias);
+        native.matmul(a, b, got, false, transB, bias);
+        assertNear(got, want, 2e-6 * (K + 1), `matmul + bias ${[batch, M, N, K]}`);
+        if (K === 0) assert.equal(got.data[N + 3], bias.data[3]);
+      }
+    }
+  });
+
   it("reads tensors that are views into a larger buffer (byte offset)", () => {
     const big = random([1, 2 * 40 * 30 + 5], 7);
     const a = new Tensor((big.data as Float32Array).subarray(5, 5 + 40 * 30), [1, 40, 30]);

@@ -1,6 +1,6 @@
 /**
  * activation(x · kernel + bias) as one op, the Dense layer's call: one output tensor instead of
- * three (the bias added and the activation applied in place after the product), and in the
+ * three (the bias added by the product kernel, the activation applied in place), and in the
  * backward pass one activationGrad from the output.
  */
 import { kernels } from "../../backend/kernels.js";
@@ -46,9 +46,9 @@ const DENSE = defineOp<DenseAttrs>({
     const [K, N] = w.shape;
     const out = Tensor.uninitialized(o.shape, o.dtype);
     const rows = K === 0 ? out.size / Math.max(N, 1) : x.size / K;
-    // The kernels see [1, rows, K] @ [1, K, N] -> [1, rows, N] views of the same buffers.
-    kernels.matmul(view(x, [1, rows, K]), view(w, [1, K, N]), view(out, [1, rows, N]), false, false);
-    if (b) kernels.binary("add", out, b, out);
+    // The kernels see [1, rows, K] @ [1, K, N] -> [1, rows, N] views of the same buffers; the bias
+    // is added by the product kernel (oneDNN's bias argument), the activation in place.
+    kernels.matmul(view(x, [1, rows, K]), view(w, [1, K, N]), view(out, [1, rows, N]), false, false, b ?? null);
     if (activation !== null) kernels.activation(activation, out, out, 0);
     return out;
   },
