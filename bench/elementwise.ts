@@ -10,27 +10,10 @@ import { cpus } from "node:os";
 import { backendKernels, type KernelTable } from "../src/backend/kernels.js";
 import { addon, getNumThreads } from "../src/backend/native/index.js";
 import { Tensor } from "../src/backend/tensor.js";
+import { random, round } from "./timing.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
 const native = backendKernels("native") as KernelTable;
-
-function random(shape: number[], lo = -2, hi = 2): Tensor {
-  const t = Tensor.empty(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = lo + Math.random() * (hi - lo);
-  return t;
-}
-
-function round(f: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    f();
-    n++;
-    elapsed = (performance.now() - t0) / 1000;
-  } while (elapsed < seconds);
-  return elapsed / n;
-}
 
 /** Best microseconds per call of TypeScript and native, rounds interleaved. */
 function compare(ts: () => void, nat: () => void): [number, number] {

@@ -18,30 +18,12 @@ import { type KernelTable, backendKernels } from "../src/backend/kernels.js";
 import { thresholds } from "../src/backend/native/addon.js";
 import { addon, getNumThreads, setNumThreads } from "../src/backend/native/index.js";
 import { Tensor } from "../src/backend/tensor.js";
+import { random, round } from "./timing.js";
 
 const cpu = backendKernels("cpu") as KernelTable;
 const native = backendKernels("native") as KernelTable;
 const ROUNDS = Number(process.env.KERAS_TS_BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.KERAS_TS_BENCH_SECONDS ?? 0.05);
-
-function random(shape: number[], lo = -2, hi = 2): Tensor {
-  const t = Tensor.empty(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = lo + Math.random() * (hi - lo);
-  return t;
-}
-
-/** Mean seconds per call over at least `seconds` (and at least one call). */
-function round(f: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    f();
-    n++;
-    elapsed = (performance.now() - t0) / 1000;
-  } while (elapsed < seconds);
-  return elapsed / n;
-}
 
 /** Best µs per call of each function, rounds interleaved; slow ones (> 20 ms) get 2 rounds. */
 function best(fs: (() => void)[]): number[] {

@@ -26,6 +26,7 @@ import { Tensor } from "../src/backend/tensor.js";
 import { matmul } from "../src/ops/linalg.js";
 import { backendKernels, type KernelTable } from "../src/backend/kernels.js";
 import { addon } from "../src/backend/native/index.js";
+import { random, round } from "./timing.js";
 
 const SECONDS = Number(process.env.KERAS_TS_BENCH_SECONDS ?? 0.2);
 const ROUNDS = Number(process.env.KERAS_TS_BENCH_ROUNDS ?? 7);
@@ -50,25 +51,6 @@ const SHAPES: Shape[] = [
   { name: "h1^T @ dY2", M: 512, N: 512, K: 128, transA: true, transB: false },
   { name: "x^T @ dY1", M: 784, N: 512, K: 128, transA: true, transB: false },
 ];
-
-function random(shape: number[]): Tensor {
-  const t = Tensor.empty(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = Math.random() - 0.5;
-  return t;
-}
-
-/** Seconds per call of f over one round of about `seconds`. */
-function round(f: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    f();
-    n++;
-    elapsed = (performance.now() - t0) / 1000;
-  } while (elapsed < seconds);
-  return elapsed / n;
-}
 
 /**
  * Best seconds per call of each function, their rounds interleaved so that all of them see the
@@ -110,8 +92,8 @@ function main(): void {
     );
     const ratios: number[] = [];
     for (const s of SHAPES) {
-      const a = random(s.transA ? [1, s.K, s.M] : [1, s.M, s.K]);
-      const b = random(s.transB ? [1, s.N, s.K] : [1, s.K, s.N]);
+      const a = random(s.transA ? [1, s.K, s.M] : [1, s.M, s.K], -0.5, 0.5);
+      const b = random(s.transB ? [1, s.N, s.K] : [1, s.K, s.N], -0.5, 0.5);
       const a2 = new Tensor(a.data, [s.M, s.K]);
       const b2 = new Tensor(b.data, [s.K, s.N]);
       const out = Tensor.empty([1, s.M, s.N]);

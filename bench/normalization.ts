@@ -12,41 +12,23 @@ import { cpus, loadavg } from "node:os";
 import { GradientTape } from "../src/autodiff/tape.js";
 import { backendInfo } from "../src/backend/kernels.js";
 import { getNumThreads } from "../src/backend/native/index.js";
-import { Tensor } from "../src/backend/tensor.js";
+import type { Tensor } from "../src/backend/tensor.js";
 import "../src/index.js";
 import type { Layer } from "../src/layers/layer.js";
 import { BatchNormalization } from "../src/layers/normalization/batch_normalization.js";
 import { LayerNormalization } from "../src/layers/normalization/layer_normalization.js";
 import { normalizationPath } from "../src/layers/normalization/path.js";
+import { random, round } from "./timing.js";
 
 const ROUNDS = Number(process.env.KERAS_TS_BENCH_ROUNDS ?? 7);
 const SECONDS = Number(process.env.KERAS_TS_BENCH_SECONDS ?? 0.3);
-
-function random(shape: number[], lo = -2, hi = 2): Tensor {
-  const t = Tensor.empty(shape);
-  for (let i = 0; i < t.size; i++) t.data[i] = lo + Math.random() * (hi - lo);
-  return t;
-}
-
-/** Mean seconds per call over at least `seconds` (and at least two calls). */
-function round(f: () => void, seconds: number): number {
-  let n = 0;
-  const t0 = performance.now();
-  let elapsed = 0;
-  do {
-    f();
-    n++;
-    elapsed = (performance.now() - t0) / 1000;
-  } while (elapsed < seconds || n < 2);
-  return elapsed / n;
-}
 
 /** Best ms per call of each function over interleaved rounds. */
 function best(fs: (() => void)[]): number[] {
   const out = fs.map(() => Infinity);
   for (const f of fs) f();
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [i, f] of fs.entries()) out[i] = Math.min(out[i], round(f, SECONDS));
+    for (const [i, f] of fs.entries()) out[i] = Math.min(out[i], round(f, SECONDS, 2));
   }
   return out.map((s) => s * 1e3);
 }
