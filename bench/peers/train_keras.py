@@ -7,18 +7,12 @@ Each round is one `fit` of one epoch over STEPS batches; the warm-up fit (which 
 train step) is not timed. A STEPS of 0 skips that model. With --serve, rounds on request (see serve()).
 """
 
-import json
-import sys
 import time
 
 import keras
 import numpy as np
+from harness import BATCH, STEPS, WARMUP, main
 
-ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-ROUNDS = int(ARGS[0]) if len(ARGS) > 0 else 5
-STEPS = {"mlp": int(ARGS[1]) if len(ARGS) > 1 else 20, "cnn": int(ARGS[2]) if len(ARGS) > 2 else 4}
-WARMUP = int(ARGS[3]) if len(ARGS) > 3 else 5
-BATCH = {"mlp": 128, "cnn": 64}
 layers = keras.layers
 
 
@@ -70,33 +64,4 @@ def setup(kind):
     return timed
 
 
-def serve():
-    """--serve: build and warm up the models whose STEPS is not 0, print one JSON line of names, then time one round
-    per line read ("mlp" or "cnn") and answer {"seconds", "loss"}: bench/train.ts interleaves these
-    rounds with its own, so every framework sees the same load on a shared machine."""
-    rounds = {k: setup(k) for k in ("mlp", "cnn") if STEPS[k] > 0}
-    print(json.dumps({"name": NAME}), flush=True)
-    for line in sys.stdin:
-        seconds, loss = rounds[line.strip()]()
-        print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
-
-
-def run(kind):
-    timed = setup(kind)
-    results = [timed() for _ in range(ROUNDS)]
-    seconds = sorted(s for s, _ in results)
-    n = BATCH[kind] * STEPS[kind]
-    return {
-        "name": NAME,
-        "model": kind,
-        "best": n / seconds[0],
-        "median": n / seconds[len(seconds) // 2],
-        "rounds": len(seconds),
-        "loss": results[-1][1],
-    }
-
-
-if "--serve" in sys.argv:
-    serve()
-else:
-    print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))
+main(NAME, setup)

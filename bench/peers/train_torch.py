@@ -8,19 +8,13 @@ layout), THREADS intra-op threads (default 2). Each round is STEPS training step
 untimed ones. A STEPS of 0 skips that model. With --serve, rounds on request (see serve()).
 """
 
-import json
-import sys
 import time
 
 import torch
+from harness import ARGS, BATCH, STEPS, WARMUP, main
 from torch import nn
 
-ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-ROUNDS = int(ARGS[0]) if len(ARGS) > 0 else 5
-STEPS = {"mlp": int(ARGS[1]) if len(ARGS) > 1 else 20, "cnn": int(ARGS[2]) if len(ARGS) > 2 else 4}
-WARMUP = int(ARGS[3]) if len(ARGS) > 3 else 5
 THREADS = int(ARGS[4]) if len(ARGS) > 4 else 2
-BATCH = {"mlp": 128, "cnn": 64}
 torch.set_num_threads(THREADS)
 # Subnormals flushed to zero, as TensorFlow/XLA (so Keras/JAX) and keras-ts run: otherwise, after a
 # few hundred steps, Adam's momentum of dead units decays into the subnormal range and PyTorch's
@@ -77,33 +71,4 @@ def setup(kind):
     return timed
 
 
-def serve():
-    """--serve: build and warm up the models whose STEPS is not 0, print one JSON line of names, then time one round
-    per line read ("mlp" or "cnn") and answer {"seconds", "loss"}: bench/train.ts interleaves these
-    rounds with its own, so every framework sees the same load on a shared machine."""
-    rounds = {k: setup(k) for k in ("mlp", "cnn") if STEPS[k] > 0}
-    print(json.dumps({"name": NAME}), flush=True)
-    for line in sys.stdin:
-        seconds, loss = rounds[line.strip()]()
-        print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
-
-
-def run(kind):
-    timed = setup(kind)
-    results = [timed() for _ in range(ROUNDS)]
-    seconds = sorted(s for s, _ in results)
-    n = BATCH[kind] * STEPS[kind]
-    return {
-        "name": NAME,
-        "model": kind,
-        "best": n / seconds[0],
-        "median": n / seconds[len(seconds) // 2],
-        "rounds": len(seconds),
-        "loss": results[-1][1],
-    }
-
-
-if "--serve" in sys.argv:
-    serve()
-else:
-    print(json.dumps([run(k) for k in ("mlp", "cnn") if STEPS[k] > 0]))
+main(NAME, setup)
