@@ -3,10 +3,8 @@
 // progress bar shows d_loss and g_loss. Writes a grid of samples after every epoch
 // (out/lsgan/epoch_N.png, the same latent vectors each time, so the grids show the progress).
 // Run: npm run example:lsgan   (env: EPOCHS, SAMPLES, BATCH, OUT)
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { encode } from "fast-png";
 import * as keras from "../src/index.js";
+import { saveGrid } from "./image_grid.js";
 
 const { layers, ops } = keras;
 
@@ -106,28 +104,6 @@ class LSGAN extends keras.Model {
     this.gLossTracker.updateState(gLoss);
     return { d_loss: Number(this.dLossTracker.result().item()), g_loss: Number(this.gLossTracker.result().item()) };
   }
-}
-
-/** Writes images [n, 28, 28, 1] with values in [0, 1] as one grayscale PNG grid (2-pixel gaps). */
-function saveGrid(images: keras.Tensor, cols: number, path: string): void {
-  const [n, h, w] = images.shape;
-  const rows = Math.ceil(n / cols);
-  const width = cols * (w + 2) + 2;
-  const height = rows * (h + 2) + 2;
-  const pixels = new Uint8Array(width * height);
-  const values = images.data;
-  for (let i = 0; i < n; i++) {
-    const top = 2 + Math.floor(i / cols) * (h + 2);
-    const left = 2 + (i % cols) * (w + 2);
-    for (let r = 0; r < h; r++) {
-      for (let c = 0; c < w; c++) {
-        const v = Math.min(1, Math.max(0, values[(i * h + r) * w + c]));
-        pixels[(top + r) * width + left + c] = Math.round(v * 255);
-      }
-    }
-  }
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, encode({ width, height, data: pixels, channels: 1, depth: 8 }));
 }
 
 const gan = new LSGAN(generator, discriminator);
