@@ -73,6 +73,11 @@ function makeData(kind: Kind, n: number): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
+/** `steps` untimed steps through `fit(count)`, over the `batches` timed batches, repeated (as the Python peers do). */
+async function warmUp(fit: (count: number) => Promise<number>, steps: number, batches: number): Promise<void> {
+  for (let done = 0; done < steps; done += batches) await fit(Math.min(batches, steps - done));
+}
+
 /** One configuration: a warmed-up model whose `round()` runs `steps` training steps, in seconds. */
 interface Runner {
   name: string;
@@ -130,8 +135,7 @@ async function kerasRunner(name: string, kind: Kind, steps: number, rounds: numb
     loss = (h.history.loss as number[]).at(-1) ?? Number.NaN;
     return sec;
   };
-  // Warm-up over the timed batches, repeated (as the Python peers do).
-  for (let done = 0; done < warmup; done += n / BATCH[kind]) await fit(Math.min(n / BATCH[kind], warmup - done));
+  await warmUp(fit, warmup, n / BATCH[kind]);
   const r: KerasRunner = {
     name,
     kind,
@@ -188,8 +192,7 @@ async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, ro
     loss = h.history.loss.at(-1);
     return sec;
   };
-  // Warm-up over the timed batches, repeated (as the Python peers do).
-  for (let done = 0; done < warmup; done += n / BATCH[kind]) await fit(Math.min(n / BATCH[kind], warmup - done));
+  await warmUp(fit, warmup, n / BATCH[kind]);
   const r: Runner = {
     name: `tfjs ${backend}`,
     kind,
