@@ -176,7 +176,7 @@ async function tfjsRunner(tf: TF, backend: string, kind: Kind, steps: number, ro
           ],
         });
   model.compile({ optimizer: tf.train.adam(0.001), loss: "categoricalCrossentropy" });
-  const n = BATCH[kind] * Math.max(steps, warmup, 1);
+  const n = BATCH[kind] * Math.max(steps, 1);
   const data = makeData(kind, n);
   const x = tf.tensor(data.x, [n, ...SHAPE[kind]]);
   const y = tf.tensor2d(data.y, [n, CLASSES]);
