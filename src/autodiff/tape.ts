@@ -125,14 +125,12 @@ export class GradientTape {
     });
     // With no tape recording this backward pass, nothing outside it can hold its intermediate
     // gradients: their buffers are recycled, except those the returned gradients use.
-    if (isRecording())
-      return this.collect(backprop(this.entries, this.tracked, target, options.outputGradient), sources, options);
-    const [result, allocated] = withAllocationLog(() =>
-      this.collect(backprop(this.entries, this.tracked, target, options.outputGradient), sources, options),
-    );
+    const run = () =>
+      this.collect(backprop(this.entries, this.tracked, target, options.outputGradient), sources, options);
+    if (isRecording()) return run();
+    const [result, allocated] = withAllocationLog(run);
     const kept = new Set<ArrayBufferLike>();
     for (const g of result) if (g) kept.add(g.data.buffer);
-    if (options.outputGradient) kept.add(options.outputGradient.data.buffer);
     recycleBuffers(allocated.filter((a) => !kept.has(a.buffer)));
     return result;
   }

@@ -45,7 +45,7 @@ const DENSE = defineOp<DenseAttrs>({
   forward: ([x, w, b], { activation }, [o]) => {
     const [K, N] = w.shape;
     const out = Tensor.uninitialized(o.shape, o.dtype);
-    const rows = K === 0 ? out.size / Math.max(N, 1) : x.size / K;
+    const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     // The kernels see [1, rows, K] @ [1, K, N] -> [1, rows, N] views of the same buffers; the bias
     // is added by the product kernel (oneDNN's bias argument), the activation in place.
     kernels.matmul(view(x, [1, rows, K]), view(w, [1, K, N]), view(out, [1, rows, N]), false, false, b ?? null);
