@@ -271,6 +271,8 @@ interface Row {
 }
 
 function summarize(r: Runner): Row {
+  if (env.KERAS_TS_BENCH_DEBUG)
+    console.error(r.name, r.seconds.map((s) => Math.round((BATCH[r.kind] * r.steps) / s)).join(" "));
   const n = BATCH[r.kind] * r.steps;
   const sorted = [...r.seconds].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)];

@@ -76,10 +76,17 @@ export function recycleBuffers(arrays: readonly ArrayBufferView[]): void {
 }
 
 let log: ArrayBufferView[] | null = null;
+let observer: ((a: ArrayBufferView, zeroed: boolean) => void) | null = null;
 
-/** @internal Called by Tensor for every new buffer of at least MIN_BYTES while a log is open. */
-export function logAllocation(a: ArrayBufferView): void {
+/** @internal Called by Tensor for every buffer it allocates (zeroed or not) for a kernel's output. */
+export function logAllocation(a: ArrayBufferView, zeroed: boolean): void {
   if (log !== null && a.byteLength >= MIN_BYTES) log.push(a);
+  if (observer !== null) observer(a, zeroed);
+}
+
+/** @internal Sees every output buffer Tensor allocates while set (a kernel trace being captured). */
+export function setAllocationObserver(fn: ((a: ArrayBufferView, zeroed: boolean) => void) | null): void {
+  observer = fn;
 }
 
 /**

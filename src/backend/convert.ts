@@ -1,5 +1,7 @@
 import { type DType, type TypedArray, allocate, dtypeOfArray, standardizeDType } from "./dtypes.js";
 import { Tensor, type NestedArray } from "./tensor.js";
+import { kernels } from "./kernels.js";
+import "./cpu/elementwise.js";
 
 /** Anything `convertToTensor` accepts as concrete data. */
 export type TensorData = Tensor | TypedArray | NestedArray | readonly NestedArray[];
@@ -8,15 +10,15 @@ function isTypedArray(x: unknown): x is TypedArray {
   return x instanceof Float32Array || x instanceof Float64Array || x instanceof Int32Array || x instanceof Uint8Array;
 }
 
-/** Copies `x` into a new tensor of `dtype` (bool: nonzero is true; int32: truncation toward zero). */
+/**
+ * Copies `x` into a new tensor of `dtype` (bool: nonzero is true; int32: truncation toward zero).
+ * A kernel does the copy, so that kernel traces (backend/trace.ts) replay it.
+ */
 export function castTensor(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
-  const out = allocate(dtype, x.size);
-  const src = x.data;
-  if (dtype === "bool")
-    for (let i = 0; i < src.length; i++) out[i] = src[i] !== 0 ? 1 : 0; // NaN is true, as in NumPy
-  else out.set(src);
-  return new Tensor(out, x.shape.slice(), dtype);
+  const out = Tensor.uninitialized(x.shape.slice(), dtype);
+  kernels.cast(x, out);
+  return out;
 }
 
 /**

@@ -33,7 +33,7 @@ export class Tensor {
     const n = sizeOf(shape);
     const recycled = takeBuffer(n * BYTES[dtype]);
     const data = recycled ? view(recycled, dtype, n).fill(0) : allocate(dtype, n);
-    logAllocation(data);
+    logAllocation(data, true);
     return new Tensor(data, shape, dtype);
   }
 
@@ -47,7 +47,7 @@ export class Tensor {
     if (typeof Buffer === "undefined" || n * bytes < 4096) return Tensor.empty(shape, dtype);
     const buffer = takeBuffer(n * bytes) ?? (Buffer.allocUnsafeSlow(n * bytes).buffer as ArrayBuffer);
     const data = view(buffer, dtype, n);
-    logAllocation(data);
+    logAllocation(data, false);
     return new Tensor(data, shape, dtype);
   }
 

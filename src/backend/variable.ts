@@ -17,7 +17,22 @@ export function setVariableReadHook(hook: ((v: Variable) => void) | null): void 
   onRead = hook;
 }
 
+/** Installed while a kernel trace is captured (backend/trace.ts): every read and assignment of a variable. */
+export interface VariableTraceHooks {
+  read(v: Variable): void;
+  assign(v: Variable, value: Tensor): void;
+}
+let traceHooks: VariableTraceHooks | null = null;
+export function setVariableTraceHooks(hooks: VariableTraceHooks | null): void {
+  traceHooks = hooks;
+}
+
 let counter = 0;
+
+/** How many variables were ever created (a trace refuses a function that creates some). */
+export function variablesCreated(): number {
+  return counter;
+}
 
 /**
  * A mutable slot holding a tensor: weights, optimizer slots, and state such as BEGAN's `k` or
@@ -47,11 +62,13 @@ export class Variable {
   /** The current value. Reading it inside an op lets gradient tapes watch this variable. */
   get value(): Tensor {
     onRead?.(this);
+    traceHooks?.read(this);
     return this._value;
   }
 
   /** The current value without notifying tapes (for saving, printing, optimizers). */
   peek(): Tensor {
+    traceHooks?.read(this);
     return this._value;
   }
 
@@ -68,6 +85,7 @@ export class Variable {
       );
     }
     this._value = t;
+    traceHooks?.assign(this, t);
     return this;
   }
 
@@ -93,6 +111,7 @@ export class Variable {
     if (d.size === 1) for (let i = 0; i < res.length; i++) res[i] = cur.data[i] + sign * dd[0];
     else for (let i = 0; i < res.length; i++) res[i] = cur.data[i] + sign * dd[i];
     this._value = castTensor(new (cur.constructor as typeof Tensor)(res, cur.shape, out.dtype), this.dtype);
+    traceHooks?.assign(this, this._value);
     return this;
   }
 

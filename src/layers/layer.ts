@@ -507,6 +507,11 @@ export class Layer {
 /** Regularizers of weights created by addWeight. */
 const regularizerOf = new WeakMap<Variable, regularizers.Regularizer>();
 
+/** The regularizer `addWeight` attached to a variable, if any. */
+export function weightRegularizer(v: Variable): regularizers.Regularizer | undefined {
+  return regularizerOf.get(v);
+}
+
 /** Leaves of layer-call structures: tensors, variables and layers are never descended into. */
 export function isLeafValue(x: unknown): boolean {
   return x instanceof Tensor || x instanceof SymbolicTensor || x instanceof Variable || x instanceof Layer;

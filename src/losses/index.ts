@@ -187,6 +187,12 @@ export function get(identifier: LossIdentifier | null | undefined): Loss | null 
   throw new TypeError(`losses.get: could not interpret loss identifier ${String(identifier)}.`);
 }
 
+/** Whether `loss` is one of Keras's losses (its class exactly, or the wrapper of one of its functions). */
+export function isBuiltinLoss(loss: Loss): boolean {
+  if (loss instanceof LossFunctionWrapper) return builtinFunctionName(loss.fn) !== null;
+  return Object.values(CLASSES).includes(loss.constructor as LossClass);
+}
+
 function builtinFunctionName(fn: unknown): string | null {
   for (const [name, [f]] of Object.entries(FUNCTIONS)) if (f === fn) return name;
   return null;

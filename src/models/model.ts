@@ -71,6 +71,12 @@ export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer
     this._batchInputShape = flatIn[0]?.shape.slice() ?? null;
   }
 
+  /** @internal Sequential and functional models whose class is Keras's own (not a subclass with its own call). */
+  override isPlainModel(layer: Layer): boolean {
+    const cls = layer.constructor;
+    return PLAIN_MODELS.has(cls) && (cls !== Model || (layer as Model)._graph !== null);
+  }
+
   /** True for models built from inputs and outputs (including Sequential once its input shape is known). */
   get isFunctional(): boolean {
     return this._graph !== null;
@@ -236,6 +242,9 @@ export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer
 }
 
 /** The layer node that made a tensor, if any. */
+/** Model classes whose call is the library's (Sequential adds itself). */
+export const PLAIN_MODELS = new Set<unknown>([Model]);
+
 export function producerOf(t: SymbolicTensor): LayerHistory | null {
   return t.history?.kind === "layer" ? (t.history as LayerHistory) : null;
 }

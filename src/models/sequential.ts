@@ -4,7 +4,7 @@ import type { CallOptions, Layer, LayerArgs } from "../layers/layer.js";
 import type { LayerHistory } from "../symbolic/node.js";
 import type { AnyTensor } from "../ops/types.js";
 import type { Nested } from "../tree/index.js";
-import { Model } from "./model.js";
+import { Model, PLAIN_MODELS } from "./model.js";
 
 /**
  * A plain stack of layers (Keras's Sequential). It becomes a functional graph as soon as its input
@@ -23,6 +23,8 @@ export class Sequential extends Model {
 
   /** Appends a layer (or a keras.Input, which sets the input shape). */
   add(layer: Layer | SymbolicTensor, rebuild = true): void {
+    this._stepTracer = undefined;
+    this._weightsCache = undefined;
     if (layer instanceof SymbolicTensor) {
       if (!isInputTensor(layer)) {
         throw new TypeError(`Sequential '${this.name}'.add: a symbolic tensor must come from keras.Input.`);
@@ -109,3 +111,5 @@ export class Sequential extends Model {
     return super.call(inputs, options);
   }
 }
+
+PLAIN_MODELS.add(Sequential);

@@ -1,4 +1,4 @@
-import { type DType, isFloat, standardizeDType } from "../backend/dtypes.js";
+import { allocate, type DType, isFloat, standardizeDType } from "../backend/dtypes.js";
 import { kernels } from "../backend/kernels.js";
 import "../backend/cpu/reduction.js";
 import type { ArgReduceOp, CumulativeOp, ReduceOp } from "../backend/cpu/reduction.js";
@@ -86,9 +86,9 @@ const MEAN = defineOp<ReduceAttrs>({
   spec: reductionSpec(floatDType),
   forward: ([x], { axes }, [o]) => {
     const out = runReduce("sum", x, axes, o);
-    const n = groupSize(x.shape, axes);
-    const d = out.data;
-    for (let i = 0; i < d.length; i++) d[i] /= n;
+    // Divided by a kernel, in place: a kernel trace (backend/trace.ts) replays only kernels.
+    const n = new Tensor(allocate(o.dtype, 1).fill(groupSize(x.shape, axes)), [], o.dtype);
+    kernels.binary("divide", out, n, out);
     return out;
   },
   grad: ([dy], { inputs: [x], attrs: { axes } }) => [spread(T(divide(dy, groupSize(x.shape, axes))), x, axes)],

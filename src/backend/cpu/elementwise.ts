@@ -144,7 +144,16 @@ declare module "../kernels.js" {
     where(cond: Tensor, a: Tensor, b: Tensor, out: Tensor): void;
     broadcastTo(x: Tensor, out: Tensor): void;
     clip(x: Tensor, lo: number, hi: number, out: Tensor): void;
+    /** out = x converted to out's dtype (bool: nonzero, NaN included, is 1; int32: truncation). */
+    cast(x: Tensor, out: Tensor): void;
   }
 }
 
-registerKernels("cpu", { unary, binary, where, broadcastTo, clip });
+function cast(x: Tensor, out: Tensor): void {
+  const src = x.data;
+  const dst = out.data;
+  if (out.dtype === "bool") for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+  else dst.set(src);
+}
+
+registerKernels("cpu", { unary, binary, where, broadcastTo, clip, cast });
