@@ -26,7 +26,12 @@ if (files.length === 0) {
   console.error("run-tests: no test files found");
   process.exit(1);
 }
+// Test files run side by side: OpenMP workers that spin for the next kernel (the library's default,
+// tuned for training on an otherwise idle machine) would take cores from the other test processes.
+const env = { ...process.env };
+if (env.OMP_WAIT_POLICY === undefined && env.GOMP_SPINCOUNT === undefined) env.GOMP_SPINCOUNT = "10000";
 const res = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   stdio: "inherit",
+  env,
 });
 process.exit(res.status ?? 1);

@@ -72,6 +72,8 @@ export class Trace {
     /** Output bases only the results or assignments use (allocated after the last call). */
     private readonly allocAtEnd: readonly number[],
     private readonly slotsOfBase: readonly number[][],
+    /** Whether an output or an assigned value is a view of a variable's value. */
+    private readonly exposes: boolean,
   ) {}
 
   /** Number of kernel calls a replay makes. */
@@ -100,7 +102,9 @@ export class Trace {
         }
         arrays[b] = t.data;
       } else if (base.kind === "variable") {
-        const a = base.variable.peek().data;
+        // Read without exposing (Variable.current): nothing of it outlives the replay unless an
+        // output or an assignment is a view of it, and then it is exposed.
+        const a = (this.exposes ? base.variable.peek() : base.variable.current()).data;
         if (a.length !== base.array.length || dtypeOfArray(a) !== dtypeOfArray(base.array)) {
           throw new TraceError(`trace: variable '${base.variable.path}' does not match the traced one.`);
         }
@@ -332,7 +336,19 @@ class Capture {
     slots.forEach((s, i) => {
       slotsOfBase[s.base].push(i);
     });
-    return new Trace(bases, slots, calls, outputSlots, this.assigns, allocBefore, freeAfter, allocAtEnd, slotsOfBase);
+    const exposes = [...kept].some((b) => bases[b].kind === "variable");
+    return new Trace(
+      bases,
+      slots,
+      calls,
+      outputSlots,
+      this.assigns,
+      allocBefore,
+      freeAfter,
+      allocAtEnd,
+      slotsOfBase,
+      exposes,
+    );
   }
 }
 

@@ -429,13 +429,19 @@ export abstract class Optimizer {
   protected abstract updateStep(gradient: Tensor, variable: Variable, learningRate: number, decay: number): void;
 
   /**
-   * The tensor a kernel writes `v`'s new value into: a fresh one for model variables (their old
-   * values may be held by tapes or users), the current one for a slot nothing outside holds
-   * (the kernels are element-wise, so updating in place is safe). Fresh ones are not zero-filled:
+   * The tensor a kernel writes `v`'s new value into: the current one when nothing outside holds it
+   * (Variable.exposed; the kernels are element-wise, so updating in place is safe), else the owned
+   * gradient's memory for a model variable, else a fresh one. Fresh ones are not zero-filled:
    * every update kernel writes every element.
    */
   protected out(v: Variable): Tensor {
-    if (v instanceof SlotVariable && !v.exposed) return v.current();
+    const t = this.outTensor(v);
+    this._outs.add(t);
+    return t;
+  }
+
+  private outTensor(v: Variable): Tensor {
+    if (!v.exposed) return v.current();
     const g = this._ownedGradient;
     if (g !== null && !(v instanceof SlotVariable)) {
       // The gradient is ours and the kernel reads each element before writing it: the new value
@@ -470,14 +476,20 @@ export abstract class Optimizer {
 
   /** `v`'s current tensor for a kernel to read, without exposing a slot. */
   protected read(v: Variable): Tensor {
-    return v instanceof SlotVariable ? v.current() : v.peek();
+    return v.current();
   }
 
-  /** Stores a kernel's output as `v`'s value. */
+  /**
+   * Stores a kernel's output as `v`'s value: one `out()` gave is held nowhere else, so `v` stays
+   * unexposed (its next update may be in place); any other tensor may be, and exposes it.
+   */
   protected store(v: Variable, t: Tensor): void {
-    if (v instanceof SlotVariable) v.store(t);
+    if (this._outs.has(t)) v.store(t);
     else v.assign(t);
   }
+
+  /** Tensors `out()` handed to kernels. */
+  private readonly _outs = new WeakSet<Tensor>();
 
   private updateAverages(): void {
     const momentum = this.step !== 0 ? this.emaMomentum : 0;

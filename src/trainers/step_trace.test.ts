@@ -177,4 +177,24 @@ describe("traced training steps (jitCompile)", () => {
     assert.equal(tracer(off), null);
     assert.equal(off.jitCompile, false);
   });
+
+  it("updates unread weights in place, and never writes a weight tensor anyone read", async () => {
+    const { x, oneHot } = data(64, [10], 3);
+    setRandomSeed(3);
+    const m = new Sequential([L.Input({ shape: [10] }), new L.Dense(16, { activation: "relu" }), new L.Dense(3)]);
+    m.compile({ optimizer: new Adam(), loss: "categorical_crossentropy", metrics: ["accuracy"] });
+    await m.fit(x, oneHot, { epochs: 2, batchSize: 16, verbose: 0 });
+    const kernel = m.layers[0].weights[0];
+    // Read by a user: training must leave this tensor as it is.
+    const seen = kernel.peek();
+    const copy = Float32Array.from(seen.data);
+    await m.fit(x, oneHot, { epochs: 1, batchSize: 16, verbose: 0 });
+    assert.deepEqual(Float32Array.from(seen.data), copy);
+    assert.notEqual(kernel.current(), seen, "a new tensor after the read");
+    // Not read since: replayed steps write the next values into the same memory.
+    const buffer = kernel.current().data.buffer;
+    await m.fit(x, oneHot, { epochs: 1, batchSize: 16, verbose: 0 });
+    assert.equal(kernel.current().data.buffer, buffer);
+    assert.notDeepEqual(Float32Array.from(kernel.current().data), copy);
+  });
 });

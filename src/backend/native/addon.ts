@@ -228,14 +228,17 @@ export function loadAddon(): LoadResult {
   const here = dirname(fileURLToPath(import.meta.url));
   const path = join(here, "..", "..", "..", "build", "Release", "keras_ts_native.node");
   if (!existsSync(path)) return { addon: null, path: null, error: `not built (${path} is absent)` };
-  // OpenMP threads that spin while waiting take the CPU from the thread they wait for when other
-  // processes load the cores: with libgomp's default (300k spins before sleeping), oneDNN on 2
-  // threads ran 2-30x slower than on 1 on the 2-core machine at load 6-8 (bench/RESULTS.md).
-  // Sleeping at once (OMP_WAIT_POLICY=passive) fixes that but costs a wake-up per call (a 50 µs
-  // filter gradient took 130); a short spin keeps back-to-back kernels at full speed and gives the
-  // CPU up within ~10-50 µs. libgomp reads it when the addon loads it; a user's own setting wins.
+  // How long OpenMP workers spin for the next kernel before they sleep. Sleeping at once costs a
+  // wake-up per kernel (a 50 µs filter gradient took 130); spinning takes a core from other
+  // processes on a loaded machine (libgomp's default 300k spins: oneDNN on 2 threads ran 2-30x
+  // slower than on 1 at load 6-8, bench/RESULTS.md). 1M spins (~11 ms of one core after the last
+  // kernel, measured) lets a training step's workers ride over its longest gaps (a garbage
+  // collection, the fit loop): with 10k (~0.1 ms), a process that had been idle for 200 ms between
+  // fits trained the MLP at 2.7-6.5 ms per step for the whole next fit instead of 2.3 (on a KVM
+  // guest each sleep and wake of a worker's vCPU goes through the host). libgomp reads it when the
+  // addon loads; a user's own OMP_WAIT_POLICY or GOMP_SPINCOUNT wins (the tests set 10k).
   if (process.env.OMP_WAIT_POLICY === undefined && process.env.GOMP_SPINCOUNT === undefined) {
-    process.env.GOMP_SPINCOUNT = "10000";
+    process.env.GOMP_SPINCOUNT = "1000000";
   }
   try {
     const require = createRequire(import.meta.url);
