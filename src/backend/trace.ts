@@ -20,7 +20,7 @@ import { type DType, type TypedArray, dtypeOfArray } from "./dtypes.js";
 import { Tensor } from "./tensor.js";
 import { setVariableTraceHooks, type Variable, variablesCreated } from "./variable.js";
 
-/** Where a buffer comes from on each replay. */
+/** A buffer seen during capture, by where it came from. */
 type Base =
   /** The data of the i-th input tensor. */
   | { kind: "input"; index: number; array: TypedArray }
@@ -32,6 +32,29 @@ type Base =
   | { kind: "constant"; array: TypedArray; initial: TypedArray }
   /** Made outside kernels, then written by one or returned: a fresh copy of its first contents per replay. */
   | { kind: "copied"; array: TypedArray; initial: TypedArray };
+
+/** Where a buffer comes from on each replay (a Base without the capture's memory). */
+type Source =
+  | { kind: "input"; index: number; length: number; dtype: DType }
+  | { kind: "variable"; variable: Variable; length: number; dtype: DType }
+  | { kind: "output"; bytes: number; zeroed: boolean }
+  | { kind: "constant"; array: TypedArray }
+  | { kind: "copied"; initial: TypedArray };
+
+function source(b: Base): Source {
+  switch (b.kind) {
+    case "input":
+      return { kind: "input", index: b.index, length: b.array.length, dtype: dtypeOfArray(b.array) };
+    case "variable":
+      return { kind: "variable", variable: b.variable, length: b.array.length, dtype: dtypeOfArray(b.array) };
+    case "output":
+      return { kind: "output", bytes: b.buffer.byteLength, zeroed: b.zeroed };
+    case "constant":
+      return { kind: "constant", array: b.array };
+    case "copied":
+      return { kind: "copied", initial: b.initial };
+  }
+}
 
 /** A tensor seen during capture: a view (byte offset, element count) of a base. */
 interface Slot {
@@ -60,7 +83,7 @@ export class TraceError extends Error {}
 export class Trace {
   /** @internal */
   constructor(
-    private readonly bases: readonly Base[],
+    private readonly bases: readonly Source[],
     private readonly slots: readonly Slot[],
     private readonly calls: readonly Call[],
     /** Output slots (null: the function returned null there). */
@@ -97,7 +120,7 @@ export class Trace {
       if (base.kind === "output") continue;
       if (base.kind === "input") {
         const t = inputs[base.index];
-        if (t.data.length !== base.array.length || dtypeOfArray(t.data) !== dtypeOfArray(base.array)) {
+        if (t.data.length !== base.length || dtypeOfArray(t.data) !== base.dtype) {
           throw new TraceError(`trace: input ${base.index} does not match the traced one.`);
         }
         arrays[b] = t.data;
@@ -105,7 +128,7 @@ export class Trace {
         // Read without exposing (Variable.current): nothing of it outlives the replay unless an
         // output or an assignment is a view of it, and then it is exposed.
         const a = (this.exposes ? base.variable.peek() : base.variable.current()).data;
-        if (a.length !== base.array.length || dtypeOfArray(a) !== dtypeOfArray(base.array)) {
+        if (a.length !== base.length || dtypeOfArray(a) !== base.dtype) {
           throw new TraceError(`trace: variable '${base.variable.path}' does not match the traced one.`);
         }
         arrays[b] = a;
@@ -114,7 +137,7 @@ export class Trace {
     }
     for (let c = 0; c < calls.length; c++) {
       for (const b of this.allocBefore[c]) {
-        arrays[b] = newBuffer(bases[b] as Extract<Base, { kind: "output" }>);
+        arrays[b] = newBuffer(bases[b] as Extract<Source, { kind: "output" }>);
         place(b);
       }
       const call = calls[c];
@@ -126,7 +149,7 @@ export class Trace {
       if (done.length > 0) recycleBuffers(done.map((b) => new Uint8Array(arrays[b] as ArrayBuffer)));
     }
     for (const b of this.allocAtEnd) {
-      arrays[b] = newBuffer(bases[b] as Extract<Base, { kind: "output" }>);
+      arrays[b] = newBuffer(bases[b] as Extract<Source, { kind: "output" }>);
       place(b);
     }
     for (const { variable, slot } of this.assigns) variable.assign(tensors[slot]);
@@ -134,8 +157,8 @@ export class Trace {
   }
 }
 
-function newBuffer(base: { buffer: ArrayBuffer; zeroed: boolean }): ArrayBuffer {
-  const bytes = base.buffer.byteLength;
+function newBuffer(base: { bytes: number; zeroed: boolean }): ArrayBuffer {
+  const bytes = base.bytes;
   const recycled = takeBuffer(bytes);
   if (recycled) {
     if (base.zeroed) new Uint8Array(recycled).fill(0);
@@ -338,7 +361,7 @@ class Capture {
     });
     const exposes = [...kept].some((b) => bases[b].kind === "variable");
     return new Trace(
-      bases,
+      bases.map(source),
       slots,
       calls,
       outputSlots,
@@ -411,11 +434,11 @@ export function isCapturing(): boolean {
 }
 
 // Perturbation: x * (1 + u) + u / 1000 with u in [-1/4, 1/4] from a fixed sequence, for floats;
-// integer and boolean tensors have their rows rotated by one.
+// tensors of integers (class labels, also as floats) have their rows rotated by one instead.
 function perturb(t: Tensor, seed: number): Tensor {
   const d = t.data;
   const out = d.slice();
-  if (t.dtype === "float32" || t.dtype === "float64") {
+  if ((t.dtype === "float32" || t.dtype === "float64") && !d.every(Number.isInteger)) {
     let s = seed >>> 0 || 1;
     for (let i = 0; i < out.length; i++) {
       s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -457,6 +480,14 @@ export function verifyTrace(
     for (const [i, v] of variables.entries()) v.assign(values[i]);
   };
   try {
+    return compare();
+  } catch {
+    // The eager step rejected the perturbed values (a check on labels, say): no verdict, no trace.
+    return false;
+  } finally {
+    set(saved);
+  }
+  function compare(): boolean {
     set(start);
     const eager = fn(xs);
     const eagerState = variables.map((v) => v.peek());
@@ -468,7 +499,5 @@ export function verifyTrace(
       eager.every((t, i) => sameBits(t, replayed[i])) &&
       eagerState.every((t, i) => sameBits(t, replayedState[i]))
     );
-  } finally {
-    set(saved);
   }
 }

@@ -38,9 +38,9 @@ export function compileConfigOf(model: Model): Record<string, unknown> {
     loss_weights: args.lossWeights ?? null,
     metrics: serializeLossLike(args.metrics, "metric"),
     weighted_metrics: serializeLossLike(args.weightedMetrics, "metric"),
-    run_eagerly: false,
+    run_eagerly: args.runEagerly ?? false,
     steps_per_execution: 1,
-    jit_compile: false,
+    jit_compile: args.jitCompile ?? "auto",
   };
 }
 
@@ -91,6 +91,9 @@ export function compileFromConfig(
     lossWeights: (config.loss_weights ?? undefined) as CompileArgs["lossWeights"],
     metrics: deserializeLossLike(config.metrics, "metric", custom) as CompileArgs["metrics"],
     weightedMetrics: deserializeLossLike(config.weighted_metrics, "metric", custom) as CompileArgs["weightedMetrics"],
+    runEagerly: config.run_eagerly === true,
+    // Keras writes true, false or "auto"; every value traces where the step can be traced.
+    jitCompile: config.jit_compile === false ? false : "auto",
   });
   if (model.optimizer && model.built) model.optimizer.build(model.trainableWeights);
 }

@@ -125,6 +125,20 @@ describe("traced training steps (jitCompile)", () => {
     assert.ok((tracer(traced)?.replayed ?? 0) > 0);
   });
 
+  it("class indices held as floats (verified with rows rotated, not scaled)", async () => {
+    const { x, labels } = data(64, [6], 4);
+    const floatLabels = new Tensor(Float32Array.from(labels.data), [64]);
+    const { traced, eager, losses } = await twin(
+      () => new Sequential([L.Input({ shape: [6] }), new L.Dense(8, { activation: "relu" }), new L.Dense(4)]),
+      () => ({ optimizer: new Adam(), loss: "sparse_categorical_crossentropy", metrics: ["accuracy"] }),
+      async (m) => (await m.fit(x, floatLabels, { epochs: 3, batchSize: 16, verbose: 0 })).history,
+    );
+    assert.deepEqual(losses[0], losses[1]);
+    assertSameWeights(traced, eager);
+    assert.equal(tracer(traced)?.lastFailure, null);
+    assert.equal(tracer(traced)?.replayed, 12 - 2);
+  });
+
   it("a layer frozen between fits: a new trace, still exact", async () => {
     const { x, oneHot } = data(64, [5], 3);
     const { traced, eager } = await twin(
