@@ -92,19 +92,21 @@ static Napi::Value Rmsprop(const Napi::CallbackInfo& info) {
   const bool centered = Av && AvO, withMomentum = Mo && MoO;
   each(a.n, [&](int64_t i) {
     const double gi = G[i];
+    const double pi = P[i];  // read before O[i] is written: O may be P (an in-place update)
     VO[i] = float(rho * double(V[i]) + r1 * gi * gi);
-    // The denominator is stored in O first, then read back as a float (as TypeScript does).
+    // The denominator rounded to float, as TypeScript stores it.
+    double denom;
     if (centered) {
       AvO[i] = float(rho * double(Av[i]) + r1 * gi);
-      O[i] = float(double(VO[i]) - double(AvO[i]) * double(AvO[i]) + epsilon);
+      denom = double(float(double(VO[i]) - double(AvO[i]) * double(AvO[i]) + epsilon));
     } else {
-      O[i] = float(double(VO[i]) + epsilon);
+      denom = double(float(double(VO[i]) + epsilon));
     }
     if (withMomentum) {
-      MoO[i] = float(momentum * double(Mo[i]) + (lr * gi) / std::sqrt(double(O[i])));
-      O[i] = float(double(P[i]) - double(P[i]) * decay - double(MoO[i]));
+      MoO[i] = float(momentum * double(Mo[i]) + (lr * gi) / std::sqrt(denom));
+      O[i] = float(pi - pi * decay - double(MoO[i]));
     } else {
-      O[i] = float(double(P[i]) - double(P[i]) * decay - (lr * gi) / std::sqrt(double(O[i])));
+      O[i] = float(pi - pi * decay - (lr * gi) / std::sqrt(denom));
     }
   });
   return info.Env().Undefined();

@@ -441,7 +441,9 @@ export abstract class Optimizer {
   }
 
   private outTensor(v: Variable): Tensor {
-    if (!v.exposed) return v.current();
+    // In place only for the optimizer's own slots, and for model variables in the built-in step
+    // (applyOwned): a subclass may keep what read() gave it.
+    if (!v.exposed && (v instanceof SlotVariable || this._gradientsOwned)) return v.current();
     const g = this._ownedGradient;
     if (g !== null && !(v instanceof SlotVariable)) {
       // The gradient is ours and the kernel reads each element before writing it: the new value

@@ -7,7 +7,9 @@
  *
  * Conventions for the native twin (same names, same argument order):
  * - Tensors: `p` parameter, `g` gradient (any float dtype; read as numbers), slot tensors, then the
- *   outputs (same shapes; `pOut` has p's dtype, slot outputs their slot's dtype). Inputs are never written.
+ *   outputs (same shapes; `pOut` has p's dtype, slot outputs their slot's dtype). Inputs are never written, and each
+ *   element of an input is read before the same element of any output is written, so an output may
+ *   be its own input (the optimizer updates unexposed variables in place).
  * - An optional slot and its output are passed as `null` together (e.g. Adam without amsgrad).
  * - Scalars are plain numbers (double precision), computed once per step by the optimizer.
  */
@@ -92,32 +94,26 @@ function rmspropUpdate(
   const VO = velOut.data;
   const n = P.length;
   const r1 = 1 - rho;
-  // Denominators first (into the parameter output), then the parameter itself.
-  if (avg && avgOut) {
-    const A = avg.data;
-    const AO = avgOut.data;
-    for (let i = 0; i < n; i++) {
-      const gi = G[i];
-      VO[i] = rho * V[i] + r1 * gi * gi;
+  // The denominator is rounded to the parameter's dtype (as Keras stores it in a tensor).
+  const round = O instanceof Float32Array ? Math.fround : (x: number) => x;
+  const A = avg && avgOut ? avg.data : null;
+  const AO = avg && avgOut ? avgOut.data : null;
+  const M = mom && momOut ? mom.data : null;
+  const MO = mom && momOut ? momOut.data : null;
+  // One pass, each element read before it is written: outputs may be their inputs (in place).
+  for (let i = 0; i < n; i++) {
+    const gi = G[i];
+    const pi = P[i];
+    VO[i] = rho * V[i] + r1 * gi * gi;
+    let denom: number;
+    if (A && AO) {
       AO[i] = rho * A[i] + r1 * gi;
-      O[i] = VO[i] - AO[i] * AO[i] + epsilon;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const gi = G[i];
-      VO[i] = rho * V[i] + r1 * gi * gi;
-      O[i] = VO[i] + epsilon;
-    }
-  }
-  if (mom && momOut) {
-    const M = mom.data;
-    const MO = momOut.data;
-    for (let i = 0; i < n; i++) {
-      MO[i] = momentum * M[i] + (lr * G[i]) / Math.sqrt(O[i]);
-      O[i] = P[i] - P[i] * decay - MO[i];
-    }
-  } else {
-    for (let i = 0; i < n; i++) O[i] = P[i] - P[i] * decay - (lr * G[i]) / Math.sqrt(O[i]);
+      denom = round(VO[i] - AO[i] * AO[i] + epsilon);
+    } else denom = round(VO[i] + epsilon);
+    if (M && MO) {
+      MO[i] = momentum * M[i] + (lr * gi) / Math.sqrt(denom);
+      O[i] = pi - pi * decay - MO[i];
+    } else O[i] = pi - pi * decay - (lr * gi) / Math.sqrt(denom);
   }
 }
 
