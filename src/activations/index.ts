@@ -102,6 +102,11 @@ BY_NAME.set("swish", fns.silu);
 BY_NAME.set("hard_swish", fns.hardSilu);
 BY_NAME.set("hardSwish", fns.hardSilu);
 
+/** Whether `fn` is one of Keras's activations (a kernel trace may replay a layer that uses it). */
+export function isBuiltin(fn: unknown): boolean {
+  return NAME_OF.has(fn as Activation) || fn === fns.linear;
+}
+
 function unknown(name: string): Error {
   const known = [...KERAS_NAMES.map(([n]) => n), "swish", "hard_swish"].sort().join(", ");
   return new Error(

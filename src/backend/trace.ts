@@ -376,6 +376,18 @@ class Capture {
 }
 
 let capturing = false;
+/** The capture under way, and how deep inside a kernel call it is (inner calls are not recorded). */
+let active: Capture | null = null;
+let depth = 0;
+
+/**
+ * Runs a check written in JavaScript on tensor values (labels in range, say) so that a trace
+ * replays it too: a replayed step then throws where the eager step would.
+ */
+export function traceableCheck<T extends Tensor[]>(check: (...tensors: T) => void, ...tensors: T): void {
+  if (active !== null && depth === 0) active.record(check as (...args: unknown[]) => unknown, tensors);
+  check(...tensors);
+}
 
 /**
  * Runs `fn` eagerly and returns its outputs with a trace of it, or the reason it cannot be traced.
@@ -392,7 +404,7 @@ export function captureTrace(
   const cap = new Capture(inputs, variables);
   const table = kernels as unknown as Record<string, (...args: unknown[]) => unknown>;
   const original = { ...table };
-  let depth = 0;
+  depth = 0;
   for (const [name, fn] of Object.entries(original)) {
     table[name] = (...args: unknown[]) => {
       // Kernels that call other kernels through the table: only the outer call is replayed.
@@ -412,6 +424,7 @@ export function captureTrace(
   }
   const created = variablesCreated();
   capturing = true;
+  active = cap;
   setAllocationObserver((a, zeroed) => cap.onAllocation(a, zeroed));
   setVariableTraceHooks({ read: (v) => cap.onRead(v), assign: (v, t) => cap.onAssign(v, t) });
   let outputs: (Tensor | null)[];
@@ -422,6 +435,7 @@ export function captureTrace(
     setAllocationObserver(null);
     setVariableTraceHooks(null);
     capturing = false;
+    active = null;
   }
   if (variablesCreated() !== created) cap.fail("it creates variables");
   const trace = cap.failure === null ? cap.finish(outputs) : null;

@@ -252,6 +252,7 @@ export class Layer {
   }
 
   set trainable(value: boolean) {
+    trainableChanges++;
     this._trainable = value;
     for (const v of this._ownTrainable) v.trainable = value;
     for (const l of this.layers) l.trainable = value;
@@ -502,6 +503,13 @@ export class Layer {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+let trainableChanges = 0;
+
+/** How many times any layer's `trainable` was set (traced training steps key on it). */
+export function trainableVersion(): number {
+  return trainableChanges;
 }
 
 /** Regularizers of weights created by addWeight. */

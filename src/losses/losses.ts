@@ -3,6 +3,7 @@
  * values (the last axis, or `axis`, reduced); classes wrap them and reduce over the batch. Written
  * with ops only, so that training differentiates them.
  */
+import { isCapturing } from "../backend/trace.js";
 import { toTensor } from "../backend/convert.js";
 import { isFloat } from "../backend/dtypes.js";
 import { normalizeAxis, type SpecShape, shapeToString } from "../backend/shape.js";
@@ -300,7 +301,9 @@ export function sparseCategoricalCrossentropy<A extends TensorInput, B extends T
 /** Labels in {0, 1} become {-1, 1} (Keras's convert_binary_labels_to_hinge); other labels stay. */
 function hingeLabels(t: AnyTensor): AnyTensor {
   const converted = subtract(multiply(t, c(2, t)), c(1, t));
-  if (t instanceof Tensor) {
+  // Decided in JavaScript when eager; with ops while a trace is captured (the labels of later
+  // batches may be either kind).
+  if (t instanceof Tensor && !isCapturing()) {
     const d = t.data;
     for (let i = 0; i < d.length; i++) if (d[i] !== 0 && d[i] !== 1) return t;
     return converted;

@@ -49,6 +49,8 @@ export class Sequential extends Model {
     if (this._stack.length === (hasInput ? 1 : 0))
       throw new Error(`Sequential '${this.name}'.pop: there are no layers to remove.`);
     const layer = this._stack.pop() as Layer;
+    this._stepTracer = undefined;
+    this._weightsCache = undefined;
     this._graph = null;
     this.built = false;
     this.maybeRebuild();

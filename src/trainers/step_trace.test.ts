@@ -211,4 +211,68 @@ describe("traced training steps (jitCompile)", () => {
     assert.equal(kernel.current().data.buffer, buffer);
     assert.notDeepEqual(Float32Array.from(kernel.current().data), copy);
   });
+
+  it("replays what eager steps would do in the cases review found (labels, pop, frozen BN, activations)", async () => {
+    // Hinge converts {0, 1} labels in JavaScript: a trace captured on such labels must still
+    // handle a later batch of soft labels.
+    const { x } = data(64, [4], 2);
+    const hingeY = new Tensor(
+      Float32Array.from({ length: 64 }, (_, i) => (i < 32 ? i % 2 : 0.25 + (i % 2) / 2)),
+      [64, 1],
+    );
+    const hinge = await twin(
+      () => new Sequential([L.Input({ shape: [4] }), new L.Dense(1, { activation: "tanh" })]),
+      () => ({ optimizer: new SGD(0.1), loss: "hinge" }),
+      async (m) => (await m.fit(x, hingeY, { epochs: 2, batchSize: 8, verbose: 0, shuffle: false })).history,
+    );
+    assert.deepEqual(hinge.losses[0], hinge.losses[1]);
+    assert.ok((tracer(hinge.traced)?.replayed ?? 0) > 0);
+
+    // Out-of-range class indices in a replayed batch throw as they do eagerly.
+    const bad = new Tensor(
+      Int32Array.from({ length: 64 }, (_, i) => (i === 50 ? 7 : i % 3)),
+      [64],
+    );
+    setRandomSeed(2);
+    const sparse = new Sequential([L.Input({ shape: [4] }), new L.Dense(3)]);
+    sparse.compile({ optimizer: "sgd", loss: "sparse_categorical_crossentropy" });
+    await assert.rejects(
+      sparse.fit(x, bad, { epochs: 1, batchSize: 8, verbose: 0, shuffle: false }),
+      /class indices, integers in \[0, 3\)/,
+    );
+    assert.ok((tracer(sparse)?.replayed ?? 0) > 0, "the bad batch came after replays began");
+
+    // A weightless layer popped, a weightless BatchNormalization frozen, between fits.
+    const { oneHot } = data(64, [4], 2);
+    const edits = await twin(
+      () =>
+        new Sequential([
+          L.Input({ shape: [4] }),
+          new L.BatchNormalization({ center: false, scale: false }),
+          new L.Dense(2),
+          new L.Activation("relu"),
+        ]),
+      () => ({ optimizer: new SGD(0.1), loss: "mse" }),
+      async (m) => {
+        await m.fit(x, oneHot, { epochs: 1, batchSize: 8, verbose: 0, shuffle: false });
+        (m as Sequential).pop();
+        await m.fit(x, oneHot, { epochs: 1, batchSize: 8, verbose: 0, shuffle: false });
+        m.layers[0].trainable = false;
+        return (await m.fit(x, oneHot, { epochs: 1, batchSize: 8, verbose: 0, shuffle: false })).history;
+      },
+    );
+    assert.deepEqual(edits.losses[0], edits.losses[1]);
+    assertSameWeights(edits.traced, edits.eager);
+
+    // An activation written in JavaScript may read anything: not traced.
+    let temperature = 1;
+    const own = new Sequential([
+      L.Input({ shape: [4] }),
+      new L.Dense(2, { activation: (t) => ops.tanh(ops.divide(t, temperature)) }),
+    ]);
+    own.compile({ optimizer: "sgd", loss: "mse" });
+    await own.fit(x, oneHot, { epochs: 1, batchSize: 8, verbose: 0 });
+    temperature = 2;
+    assert.equal(tracer(own), null);
+  });
 });

@@ -13,7 +13,8 @@ import type { Tensor } from "../backend/tensor.js";
 import { captureTrace, isCapturing, type Trace, verifyTrace } from "../backend/trace.js";
 import type { Variable } from "../backend/variable.js";
 import * as layersModule from "../layers/index.js";
-import { type Layer, isLeafValue, weightRegularizer } from "../layers/layer.js";
+import * as activations from "../activations/index.js";
+import { isLeafValue, Layer, trainableVersion, weightRegularizer } from "../layers/layer.js";
 import * as losses from "../losses/index.js";
 import type { AnyTensor } from "../ops/types.js";
 import * as regularizers from "../regularizers/index.js";
@@ -103,6 +104,11 @@ function layerTraceable(layer: Layer, isContainer: (l: Layer) => boolean): boole
     deterministic = new Set(DETERMINISTIC_LAYERS.map((n) => table[n]).filter((c) => c !== undefined));
   }
   if (!isContainer(layer) && !deterministic.has(layer.constructor)) return false;
+  // A function in a field (an activation) is replayed as the kernels it ran when captured: only
+  // Keras's own, whose kernels never depend on anything but their input.
+  for (const v of Object.values(layer)) {
+    if (typeof v === "function" && !(v instanceof Layer) && !activations.isBuiltin(v)) return false;
+  }
   if (layer.activityRegularizer && !REGULARIZERS.includes(layer.activityRegularizer.constructor)) return false;
   for (const v of layer.weights) {
     const r = weightRegularizer(v);
@@ -173,7 +179,9 @@ export class StepTracer {
     eager: (data: readonly (Nested<Tensor> | undefined)[]) => Gradients,
   ): Gradients {
     if (isCapturing()) return eager(data);
-    const key = `${data.map(signature).join("|")}#${trainable.map((v) => v.id).join(",")}#${variables.length}`;
+    // Trainable flags change what a layer computes (BatchNormalization runs in inference mode when
+    // frozen, with or without weights): any change of one makes a new signature.
+    const key = `${data.map(signature).join("|")}#${trainable.map((v) => v.id).join(",")}#${variables.length}#${trainableVersion()}`;
     let entry = this.entries.get(key);
     if (entry === undefined) {
       if (this.entries.size >= MAX_TRACES) this.entries.delete(this.entries.keys().next().value as string);

@@ -4,6 +4,7 @@
  * gradients come from those ops' gradient rules.
  */
 import "../../backend/cpu/losses.js";
+import { traceableCheck } from "../../backend/trace.js";
 import { castTensor } from "../../backend/convert.js";
 import { kernels } from "../../backend/kernels.js";
 import { normalizeAxis, type SpecShape, shapeToString } from "../../backend/shape.js";
@@ -144,16 +145,19 @@ const CATEGORICAL_CROSSENTROPY_GRAD = defineOp<{ axis: number }>({
 
 /** Checks concrete labels against the class count and returns them as int32. */
 function checkLabels(op: string, labels: Tensor, classes: number | null, axis: number): Tensor {
-  const d = labels.data;
-  for (let i = 0; i < d.length; i++) {
-    const v = d[i];
-    if (!Number.isInteger(v) || v < 0 || (classes !== null && v >= classes)) {
-      const range = classes === null ? "non-negative integers" : `integers in [0, ${classes})`;
-      throw new RangeError(
-        `ops.${op}: target must hold class indices, ${range} (output has ${classes ?? "an unknown number of"} classes on axis ${axis}), received ${v} at flat position ${i}.`,
-      );
+  // A traceable check: a replayed training step validates every batch's labels too.
+  traceableCheck((l: Tensor) => {
+    const d = l.data;
+    for (let i = 0; i < d.length; i++) {
+      const v = d[i];
+      if (!Number.isInteger(v) || v < 0 || (classes !== null && v >= classes)) {
+        const range = classes === null ? "non-negative integers" : `integers in [0, ${classes})`;
+        throw new RangeError(
+          `ops.${op}: target must hold class indices, ${range} (output has ${classes ?? "an unknown number of"} classes on axis ${axis}), received ${v} at flat position ${i}.`,
+        );
+      }
     }
-  }
+  }, labels);
   return labels.dtype === "int32" ? labels : castTensor(labels, "int32");
 }
 
