@@ -93,6 +93,22 @@ export function globalSeedGenerator(): SeedGenerator {
 }
 
 /**
+ * @internal Snapshot of the global generator's state (and of the default-seed sequence); calling
+ * the result puts both back. For work that must leave no trace in the random stream (the check of
+ * a traced training step).
+ */
+export function saveRandomState(): () => void {
+  const generator = globalGenerator;
+  const state = generator?.state.peek();
+  const seedState = defaultSeedState;
+  return () => {
+    globalGenerator = generator;
+    if (generator && state) generator.state.assign(state);
+    defaultSeedState = seedState;
+  };
+}
+
+/**
  * Makes unseeded randomness reproducible (Keras's `keras.utils.set_random_seed`): resets the global
  * SeedGenerator to `seed` and seeds the choice of default seeds, so SeedGenerators created later
  * without a seed (by layers and initializers) are reproducible too.

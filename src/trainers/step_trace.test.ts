@@ -9,6 +9,7 @@ import { Model } from "../models/model.js";
 import * as ops from "../ops/index.js";
 import { Sequential } from "../models/sequential.js";
 import { Adam, SGD } from "../optimizers/index.js";
+import * as random from "../random/index.js";
 import { setRandomSeed } from "../random/index.js";
 import type { CompileArgs } from "./trainer.js";
 import type { StepTracer } from "./step_trace.js";
@@ -184,6 +185,19 @@ describe("traced training steps (jitCompile)", () => {
     own.compile({ optimizer: "sgd", loss: "mse" });
     await own.fit(x, oneHot, { epochs: 2, batchSize: 8, verbose: 0 });
     assert.equal(tracer(own), null);
+
+    // A random op in a functional graph reads the global generator: not traced, same draws as eager.
+    const losses: unknown[] = [];
+    for (const jitCompile of ["auto", false] as const) {
+      setRandomSeed(1);
+      const i = L.Input({ shape: [4] });
+      const h = random.dropout(new L.Dense(8)(i), 0.5);
+      const m = new Model({ inputs: i, outputs: new L.Dense(2)(h as never) });
+      m.compile({ optimizer: "sgd", loss: "mse", jitCompile });
+      losses.push((await m.fit(x, oneHot, { epochs: 3, batchSize: 8, verbose: 0 })).history.loss);
+      if (jitCompile === "auto") assert.match(tracer(m)?.lastFailure ?? "", /seed_generator_state/);
+    }
+    assert.deepEqual(losses[0], losses[1]);
 
     const off = new Sequential([L.Input({ shape: [4] }), new L.Dense(2)]);
     off.compile({ optimizer: "sgd", loss: "mse", runEagerly: true });

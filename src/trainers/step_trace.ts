@@ -17,6 +17,7 @@ import * as activations from "../activations/index.js";
 import { isLeafValue, Layer, trainableVersion, weightRegularizer } from "../layers/layer.js";
 import * as losses from "../losses/index.js";
 import type { AnyTensor } from "../ops/types.js";
+import { saveRandomState } from "../random/seed_generator.js";
 import * as regularizers from "../regularizers/index.js";
 import { flatten, isNested, type Nested, packSequenceAs } from "../tree/index.js";
 
@@ -227,7 +228,15 @@ export class StepTracer {
               ) as Nested<Tensor>);
         return data.map(take);
       };
-      if (verifyTrace(trace, (xs) => flat(eager(rebuild(xs))), inputs, variables)) {
+      // The check's eager run draws nothing from the random stream that eager training would not.
+      const restoreRandom = saveRandomState();
+      let verified: boolean;
+      try {
+        verified = verifyTrace(trace, (xs) => flat(eager(rebuild(xs))), inputs, variables);
+      } finally {
+        restoreRandom();
+      }
+      if (verified) {
         entry.trace = trace;
         entry.yPredStructure = res.yPred;
       } else this.lastFailure = "its replay differed from the eager step on other inputs";
