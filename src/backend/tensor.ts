@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocate, dtypeOfArray } from "./dtypes.js";
+import { type DType, type TypedArray, dtypeOfArray } from "./dtypes.js";
 import { logAllocation, takeBuffer } from "./buffer_pool.js";
 import { type Shape, shapeToString, sizeOf } from "./shape.js";
 
@@ -30,11 +30,7 @@ export class Tensor {
 
   /** A new zero-filled tensor. */
   static empty(shape: Shape, dtype: DType = "float32"): Tensor {
-    const n = sizeOf(shape);
-    const recycled = takeBuffer(n * BYTES[dtype]);
-    const data = recycled ? view(recycled, dtype, n).fill(0) : allocate(dtype, n);
-    logAllocation(data, true);
-    return new Tensor(data, shape, dtype);
+    return Tensor.output(shape, dtype, true);
   }
 
   /**
@@ -42,12 +38,13 @@ export class Tensor {
    * outputs costs as much as a small matmul). Falls back to zeroed memory outside Node.
    */
   static uninitialized(shape: Shape, dtype: DType = "float32"): Tensor {
+    return Tensor.output(shape, dtype, false);
+  }
+
+  private static output(shape: Shape, dtype: DType, zeroed: boolean): Tensor {
     const n = sizeOf(shape);
-    const bytes = BYTES[dtype];
-    if (typeof Buffer === "undefined" || n * bytes < 4096) return Tensor.empty(shape, dtype);
-    const buffer = takeBuffer(n * bytes) ?? (Buffer.allocUnsafeSlow(n * bytes).buffer as ArrayBuffer);
-    const data = view(buffer, dtype, n);
-    logAllocation(data, false);
+    const data = view(outputBuffer(n * BYTES[dtype], zeroed), dtype, n);
+    logAllocation(data, zeroed);
     return new Tensor(data, shape, dtype);
   }
 
@@ -105,6 +102,21 @@ export class Tensor {
 }
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, bool: 1 };
+
+/**
+ * @internal Memory for a kernel's output (Tensor's, and a replayed kernel trace's): a recycled
+ * buffer of that size when the pool has one, else new memory; zero-filled when asked, else left
+ * as it is (Node's unzeroed allocation, from 4 KiB: below, the call costs more than the zeroing).
+ */
+export function outputBuffer(bytes: number, zeroed: boolean): ArrayBuffer {
+  const recycled = takeBuffer(bytes);
+  if (recycled) {
+    if (zeroed) new Uint8Array(recycled).fill(0);
+    return recycled;
+  }
+  if (zeroed || typeof Buffer === "undefined" || bytes < 4096) return new ArrayBuffer(bytes);
+  return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+}
 
 const MAX_SHOWN = 6;
 

@@ -15,9 +15,9 @@
  * that is still in cache; buffers the results or the variables keep are never handed back.
  */
 import { kernels } from "./kernels.js";
-import { recycleBuffers, setAllocationObserver, takeBuffer } from "./buffer_pool.js";
+import { recycleBuffers, setAllocationObserver } from "./buffer_pool.js";
 import { type DType, type TypedArray, dtypeOfArray } from "./dtypes.js";
-import { Tensor } from "./tensor.js";
+import { outputBuffer, Tensor } from "./tensor.js";
 import { setVariableTraceHooks, type Variable, variablesCreated } from "./variable.js";
 
 /** A buffer seen during capture, by where it came from. */
@@ -137,7 +137,7 @@ export class Trace {
     }
     for (let c = 0; c < calls.length; c++) {
       for (const b of this.allocBefore[c]) {
-        arrays[b] = newBuffer(bases[b] as Extract<Source, { kind: "output" }>);
+        arrays[b] = outputOf(bases[b]);
         place(b);
       }
       const call = calls[c];
@@ -149,7 +149,7 @@ export class Trace {
       if (done.length > 0) recycleBuffers(done.map((b) => new Uint8Array(arrays[b] as ArrayBuffer)));
     }
     for (const b of this.allocAtEnd) {
-      arrays[b] = newBuffer(bases[b] as Extract<Source, { kind: "output" }>);
+      arrays[b] = outputOf(bases[b]);
       place(b);
     }
     for (const { variable, slot } of this.assigns) variable.assign(tensors[slot]);
@@ -157,16 +157,9 @@ export class Trace {
   }
 }
 
-function newBuffer(base: { bytes: number; zeroed: boolean }): ArrayBuffer {
-  const bytes = base.bytes;
-  const recycled = takeBuffer(bytes);
-  if (recycled) {
-    if (base.zeroed) new Uint8Array(recycled).fill(0);
-    return recycled;
-  }
-  return base.zeroed || typeof Buffer === "undefined"
-    ? new ArrayBuffer(bytes)
-    : (Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer);
+function outputOf(base: Source): ArrayBuffer {
+  const { bytes, zeroed } = base as Extract<Source, { kind: "output" }>;
+  return outputBuffer(bytes, zeroed);
 }
 
 const ARRAY_TYPES = {
@@ -375,7 +368,6 @@ class Capture {
   }
 }
 
-let capturing = false;
 /** The capture under way, and how deep inside a kernel call it is (inner calls are not recorded). */
 let active: Capture | null = null;
 let depth = 0;
@@ -400,7 +392,7 @@ export function captureTrace(
   inputs: readonly Tensor[],
   variables: readonly Variable[],
 ): { outputs: (Tensor | null)[]; trace: Trace | null; failure: string | null } {
-  if (capturing) throw new TraceError("captureTrace: a trace is already being captured.");
+  if (active !== null) throw new TraceError("captureTrace: a trace is already being captured.");
   const cap = new Capture(inputs, variables);
   const table = kernels as unknown as Record<string, (...args: unknown[]) => unknown>;
   const original = { ...table };
@@ -423,7 +415,6 @@ export function captureTrace(
     };
   }
   const created = variablesCreated();
-  capturing = true;
   active = cap;
   setAllocationObserver((a, zeroed) => cap.onAllocation(a, zeroed));
   setVariableTraceHooks({ read: (v) => cap.onRead(v), assign: (v, t) => cap.onAssign(v, t) });
@@ -434,7 +425,6 @@ export function captureTrace(
     Object.assign(table, original);
     setAllocationObserver(null);
     setVariableTraceHooks(null);
-    capturing = false;
     active = null;
   }
   if (variablesCreated() !== created) cap.fail("it creates variables");
@@ -444,7 +434,7 @@ export function captureTrace(
 
 /** Whether a trace is being captured now. */
 export function isCapturing(): boolean {
-  return capturing;
+  return active !== null;
 }
 
 // Perturbation: x * (1 + u) + u / 1000 with u in [-1/4, 1/4] from a fixed sequence, for floats;

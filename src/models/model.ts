@@ -241,10 +241,10 @@ export class Model<O extends SymbolicStructure = SymbolicTensor> extends Trainer
   }
 }
 
-/** The layer node that made a tensor, if any. */
 /** Model classes whose call is the library's (Sequential adds itself). */
 export const PLAIN_MODELS = new Set<unknown>([Model]);
 
+/** The layer node that made a tensor, if any. */
 export function producerOf(t: SymbolicTensor): LayerHistory | null {
   return t.history?.kind === "layer" ? (t.history as LayerHistory) : null;
 }

@@ -19,7 +19,7 @@ import * as losses from "../losses/index.js";
 import type { AnyTensor } from "../ops/types.js";
 import { saveRandomState } from "../random/seed_generator.js";
 import * as regularizers from "../regularizers/index.js";
-import { flatten, isNested, type Nested, packSequenceAs } from "../tree/index.js";
+import { flatten, isNested, mapStructure, type Nested, packSequenceAs } from "../tree/index.js";
 
 /** What the traced part of a step returns. */
 export interface Gradients {
@@ -197,14 +197,14 @@ export class StepTracer {
       return {
         loss: out[0] as Tensor,
         grads: out.slice(1, 1 + trainable.length),
-        yPred: packSequenceAs(entry.yPredStructure, out.slice(1 + trainable.length), isLeafValue) as Nested<AnyTensor>,
+        yPred: packSequenceAs(entry.yPredStructure, out.slice(1 + trainable.length)) as Nested<AnyTensor>,
       };
     }
     if (entry.seen !== 2) return eager(data);
     // Capture on the real batch (its results are this step's), then verify on a perturbed one.
     let result: Gradients | null = null;
     const flat = (g: Gradients) => [g.loss, ...g.grads, ...(flatten(g.yPred, isLeafValue) as Tensor[])];
-    const { outputs, trace, failure } = captureTrace(
+    const { trace, failure } = captureTrace(
       () => {
         result = eager(data);
         return flat(result);
@@ -212,7 +212,6 @@ export class StepTracer {
       inputs,
       variables,
     );
-    void outputs;
     const res = result as unknown as Gradients;
     this.lastFailure = failure;
     if (trace !== null) {
@@ -238,7 +237,8 @@ export class StepTracer {
       }
       if (verified) {
         entry.trace = trace;
-        entry.yPredStructure = res.yPred;
+        // The structure alone (not this batch's predictions, which would stay in memory).
+        entry.yPredStructure = mapStructure(res.yPred, () => 0, isLeafValue);
       } else this.lastFailure = "its replay differed from the eager step on other inputs";
     }
     return res;
